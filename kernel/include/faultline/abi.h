@@ -83,10 +83,47 @@ struct fl_ipc_buffer {
 	uint64_t send_caps[FL_MSG_MAX_CAPS]; /* sender: cptrs of caps to transfer */
 	uint64_t recv_slots[FL_MSG_MAX_CAPS]; /* receiver: empty slots (cptrs) for arriving caps; 0 = none */
 	uint64_t recv_badges[FL_MSG_MAX_CAPS]; /* receiver: badge of each arriving cap (or unwrapped badge) */
+	uint64_t recv_capinfo[FL_MSG_MAX_CAPS]; /* receiver: fl_capinfo(type, rights) of each arriving cap */
 	uint64_t user_data;                /* free for the runtime (thread pointer) */
-	uint64_t reserved[512 - FL_MSG_MAX_WORDS - 3 * FL_MSG_MAX_CAPS - 1];
+	uint64_t reserved[512 - FL_MSG_MAX_WORDS - 4 * FL_MSG_MAX_CAPS - 1];
 };
 _Static_assert(sizeof(struct fl_ipc_buffer) == 4096, "IPC buffer is one page");
+
+/*
+ * While a thread runs, TPIDRRO_EL0 holds the user address of its IPC buffer
+ * (0 if it has none), so the runtime finds it without a syscall.
+ */
+
+/* Object types, as reported in recv_capinfo and used by Untyped retype. */
+enum fl_object_type {
+	FL_OBJ_NULL = 0,
+	FL_OBJ_UNTYPED = 1,
+	FL_OBJ_TCB = 2,
+	FL_OBJ_ENDPOINT = 3,
+	FL_OBJ_NOTIFICATION = 4,
+	FL_OBJ_REPLY = 5,
+	FL_OBJ_CNODE = 6,
+	FL_OBJ_VSPACE = 7,
+	FL_OBJ_PAGE_TABLE = 8,
+	FL_OBJ_FRAME = 9,     /* 4 KiB */
+	FL_OBJ_FRAME_2M = 10, /* 2 MiB */
+	FL_OBJ_IRQ_CONTROL = 11,
+	FL_OBJ_IRQ_HANDLER = 12,
+	FL_OBJ_DEVICE_UNTYPED = 13,
+	FL_OBJ_TRACE = 14,    /* control of the IPC log */
+	FL_OBJ_COUNT
+};
+
+/* Capability rights. */
+#define FL_RIGHT_READ 0x1ULL
+#define FL_RIGHT_WRITE 0x2ULL
+#define FL_RIGHT_GRANT 0x4ULL       /* may send capabilities through it */
+#define FL_RIGHT_GRANT_REPLY 0x8ULL /* callers through it may receive caps in the reply */
+#define FL_RIGHTS_ALL 0xfULL
+
+static inline uint64_t fl_capinfo(unsigned type, uint64_t rights) { return ((uint64_t)type << 8) | rights; }
+static inline unsigned fl_capinfo_type(uint64_t ci) { return (unsigned)(ci >> 8) & 0xff; }
+static inline uint64_t fl_capinfo_rights(uint64_t ci) { return ci & 0xff; }
 
 /* Error codes: the label of a reply with FL_MSGINFO_ERROR set (kernel), or the
  * label of an invocation reply. 0 is success. */
