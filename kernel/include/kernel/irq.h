@@ -1,0 +1,13 @@
+/* Interrupt dispatch: the tick, IPIs, and device IRQs routed to user handlers. */
+#ifndef FAULTLINE_KERNEL_IRQ_H
+#define FAULTLINE_KERNEL_IRQ_H
+
+/* Acknowledge and handle every pending interrupt on this CPU. Caller has
+ * interrupts masked; takes the big lock itself where it needs it. */
+void irq_dispatch(void);
+void irq_stop_this_cpu(void) __attribute__((noreturn));
+/* A device interrupt fired: signal its handler's notification (object/irq.c). */
+void irq_device(unsigned intid);
+const char *esr_class_name(unsigned long esr);
+
+#endif

@@ -1,0 +1,16 @@
+/* The kernel's <string.h>: what libfdt and the kernel use (lib/string.c). */
+#ifndef FAULTLINE_LIBC_STRING_H
+#define FAULTLINE_LIBC_STRING_H
+#include <stddef.h>
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *p, int c, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+#endif
