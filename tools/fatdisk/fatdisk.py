@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""Make a disk image with an MBR and one FAT partition holding given files.
+
+U-Boot finds boot.scr only on a partitioned disk (a bare FAT image is not
+found), so boot media are built as: MBR, one FAT partition starting at 1 MiB,
+files copied in with mtools. Needs no root: sfdisk works on a file and
+mkfs.vfat/mtools take a byte offset. The result is reproducible (fixed volume
+id, --invariant) so rebuilding the same files gives the same image.
+
+    fatdisk.py -o disk.img --size 32 [--label NAME] DEST=SRC [DEST=SRC ...]
+
+DEST is the path inside the FAT file system (directories are created).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+OFFSET = 1 << 20  # the partition starts at sector 2048
+
+
+def fail(msg):
+    print("fatdisk: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def parse_files(pairs):
+    """Split DEST=SRC arguments; every SRC must be a readable file."""
+    files = []
+    for pair in pairs:
+        dest, sep, src = pair.partition("=")
+        if not sep or not dest or not src:
+            fail("expected DEST=SRC, got %r" % pair)
+        if not os.path.isfile(src):
+            fail("no such file: %s" % src)
+        files.append((dest.strip("/"), src))
+    return files
+
+
+def make_disk(out, size_mib, label, files):
+    """Write the disk image to `out` (via a temporary file, then rename)."""
+    total = size_mib << 20
+    need = sum(os.path.getsize(src) for _, src in files)
+    if need + (2 << 20) > total:
+        fail("%d bytes of files do not fit in a %d MiB disk" % (need, size_mib))
+    tmp = out + ".tmp"
+    if os.path.exists(tmp):
+        os.unlink(tmp)
+    with open(tmp, "wb") as f:
+        f.truncate(total)
+    run(["sfdisk", "--quiet", tmp], "label: dos\nlabel-id: 0x46415554\n"
+        "start=2048, type=c, bootable\n")
+    run(["mkfs.vfat", "--invariant", "-i", "46415554", "-n", label, "--offset", "2048", tmp,
+         str((total - OFFSET) // 1024)])
+    image = "%s@@%d" % (tmp, OFFSET)
+    made = set()
+    for dest, src in files:
+        parts = dest.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in made:
+                run(["mmd", "-i", image, "::/" + d])
+                made.add(d)
+        run(["mcopy", "-m", "-o", "-i", image, src, "::/" + dest])
+    os.replace(tmp, out)
+
+
+def run(argv, stdin=None):
+    """Run one disk tool; stop with its own message if it fails."""
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    p = subprocess.run(argv, input=stdin, text=True, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        fail("%s failed:\n%s" % (" ".join(argv), p.stdout))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-o", "--output", required=True, help="disk image to write")
+    ap.add_argument("--size", type=int, default=32, help="disk size in MiB (default 32)")
+    ap.add_argument("--label", default="FAULTLINE", help="FAT volume label")
+    ap.add_argument("files", nargs="+", metavar="DEST=SRC")
+    args = ap.parse_args()
+    if args.size < 4:
+        fail("--size must be at least 4 MiB")
+    make_disk(args.output, args.size, args.label[:11].upper(), parse_files(args.files))
+
+
+if __name__ == "__main__":
+    main()
