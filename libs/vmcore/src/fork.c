@@ -1,0 +1,169 @@
+/*
+ * COW fork: clone the parent's SPT into an empty child. Under the parent's
+ * SPT lock (and the child's, at VM_RANK_SPT_CHILD) with each shared frame
+ * pinned: frames gain the child's reference, private writable pages are
+ * marked COW in both and write-protected in the parent (batched ranges);
+ * swapped pages share their slot (slot refcount + 1). Nothing is allocated
+ * but records, so no SPT lock is held across frame allocation.
+ */
+#include "internal.h"
+
+/* Frames pinned at once before the parent's mappings are write-protected. */
+#define FORK_PIN_BATCH 32
+
+struct fork_state {
+	struct vm_space *parent, *child;
+	struct vm_batch protect;
+	vm_frame_t pinned[FORK_PIN_BATCH];
+	size_t npinned;
+};
+
+/* Write-protect what is pending, then drop the pins. Caller holds both SPT locks. */
+static void flush(struct fork_state *st)
+{
+	vm_batch_flush(&st->protect);
+	for (size_t i = 0; i < st->npinned; i++)
+		vm_unpin_frame(st->parent->vm, st->pinned[i]);
+	st->npinned = 0;
+}
+
+/* Copy the parent's region records (except VM_RF_NOFORK ones). Caller holds both SPT locks. */
+static int clone_regions(struct vm_space *parent, struct vm_space *child)
+{
+	struct vm *vm = parent->vm;
+
+	for (struct vm_region *r = parent->regions; r; r = r->next) {
+		struct vm_region *c;
+
+		if (r->flags & VM_RF_NOFORK)
+			continue;
+		c = vm_pool_get(vm, &vm->regions);
+		if (!c)
+			return VM_E_NOMEM;
+		*c = *r;
+		c->next = child->regions;
+		child->regions = c;
+	}
+	child->brk = parent->brk;
+	return VM_OK;
+}
+
+enum clone_result { CLONED, CLONE_NOMEM, CLONE_EVICTING };
+
+/* Clone one present page p of region r. Caller holds both SPT locks. */
+static enum clone_result clone_page(struct fork_state *st, struct vm_region *r, struct vm_page *p)
+{
+	struct vm_space *child = st->child;
+	struct vm *vm = child->vm;
+	struct vm_frame *fe;
+	struct vm_page *cp;
+
+	if (p->swapped) {
+		cp = vm_page_insert(child, p->va);
+		if (!cp)
+			return CLONE_NOMEM;
+		vm_slot_ref(vm, p->slot);
+		cp->swapped = true;
+		cp->slot = p->slot;
+		child->swapped++;
+		return CLONED;
+	}
+	fe = vm_frame_entry(vm, p->frame);
+	vm_lock_take(vm, &fe->lock);
+	/* Pin-if-present: an evictor owns it; let it finish, then retry. */
+	if (fe->evicting) {
+		vm_lock_drop(vm, &fe->lock);
+		return CLONE_EVICTING;
+	}
+	cp = vm_page_insert(child, p->va);
+	if (!cp || vm_frame_add_ref_locked(vm, fe, child, p->va) != VM_OK) {
+		if (cp)
+			vm_page_remove(child, cp);
+		vm_lock_drop(vm, &fe->lock);
+		return CLONE_NOMEM;
+	}
+	fe->pins++;
+	st->pinned[st->npinned++] = p->frame;
+	if (r->rights & VM_W) {
+		if (!p->cow) {
+			p->cow = true;
+			p->gen = ++st->parent->gen_next;
+			if (p->mapped)
+				vm_batch_add(&st->protect, p->va);
+		}
+		cp->cow = true;
+	}
+	cp->frame = p->frame;
+	child->resident++;
+	vm_lock_drop(vm, &fe->lock);
+	return CLONED;
+}
+
+/* Clone the pages of every forked region; pages the child already has (from
+ * an earlier attempt) are skipped. Caller holds both SPT locks. */
+static enum clone_result clone_pages(struct fork_state *st)
+{
+	for (struct vm_region *r = st->parent->regions; r; r = r->next) {
+		if (r->flags & VM_RF_NOFORK)
+			continue;
+		flush(st);
+		vm_batch_start(&st->protect, st->parent, VM_BATCH_PROTECT,
+		               r->rights & ~(unsigned)VM_W);
+		for (uint64_t va = r->start; va < r->end; va += VM_PAGE_SIZE) {
+			struct vm_page *p = vm_page_lookup(st->parent, va);
+			enum clone_result res;
+
+			if (!p || vm_page_lookup(st->child, va))
+				continue;
+			res = clone_page(st, r, p);
+			if (res != CLONED)
+				return res;
+			if (st->npinned == FORK_PIN_BATCH)
+				flush(st);
+		}
+	}
+	return CLONED;
+}
+
+/*
+ * Fork: make the empty space child a COW clone of parent. VM_E_NOMEM when a
+ * record pool runs out (the child is then emptied again). Caller must hold
+ * no vmcore lock and must not run other faults of parent meanwhile... other
+ * threads of the parent may run: each page is cloned atomically.
+ */
+int vm_fork(struct vm_space *parent, struct vm_space *child)
+{
+	struct vm *vm = parent->vm;
+	struct fork_state st = {.parent = parent, .child = child};
+	enum clone_result res;
+	int err;
+
+	if (child == parent || child->vm != vm || child->regions)
+		return VM_E_INVAL;
+	vm_lock_take(vm, &parent->lock);
+	vm_lock_take_as(vm, &child->lock, VM_RANK_SPT_CHILD);
+	vm_batch_start(&st.protect, parent, VM_BATCH_PROTECT, 0);
+	err = clone_regions(parent, child);
+	while (!err) {
+		res = clone_pages(&st);
+		flush(&st);
+		if (res == CLONED)
+			break;
+		if (res == CLONE_NOMEM) {
+			err = VM_E_NOMEM;
+			break;
+		}
+		/* An evictor owns a parent frame and needs our SPT locks to finish:
+		 * let go, wait, and carry on where we were. */
+		vm_lock_drop_as(vm, &child->lock, VM_RANK_SPT_CHILD);
+		vm_lock_drop(vm, &parent->lock);
+		vm->plat.yield(vm->plat.ctx);
+		vm_lock_take(vm, &parent->lock);
+		vm_lock_take_as(vm, &child->lock, VM_RANK_SPT_CHILD);
+	}
+	vm_lock_drop_as(vm, &child->lock, VM_RANK_SPT_CHILD);
+	vm_lock_drop(vm, &parent->lock);
+	if (err)
+		vm_space_destroy(child);
+	return err;
+}

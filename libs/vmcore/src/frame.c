@@ -1,0 +1,200 @@
+/*
+ * The frame table: one struct vm_frame per frame number the platform can hand
+ * out. A frame's lock protects its owner, flags, refcount, pins, copying
+ * count and reverse map. refcount always equals the length of the reverse
+ * map and the number of SPT entries that point at the frame; a frame goes
+ * back to the platform exactly when refcount, pins and copying are all zero
+ * and no evictor owns it.
+ */
+#include "internal.h"
+
+/* Most times frame allocation waits for busy frames (being evicted, copied,
+ * filled) to settle before reporting out of memory. */
+#define VM_ALLOC_BUSY_RETRIES 10000
+
+/* The frame-table entry of frame number f; stops on a number the table does not cover. */
+struct vm_frame *vm_frame_entry(struct vm *vm, vm_frame_t f)
+{
+	if (f < vm->frame_base || f - vm->frame_base >= vm->nframes)
+		vm_fatal(vm, "vmcore: frame number outside the frame table");
+	return &vm->frames[f - vm->frame_base];
+}
+
+/* Add delta to one of vm->stats' counters. Takes the stats lock. */
+void vm_stat_add(struct vm *vm, size_t *counter, long delta)
+{
+	vm_lock_take(vm, &vm->stats_lock);
+	*counter += (size_t)delta;
+	vm_lock_drop(vm, &vm->stats_lock);
+}
+
+/* Take a fresh frame from the platform. */
+static int frame_from_platform(struct vm *vm, vm_frame_t *out)
+{
+	struct vm_frame *fe;
+	vm_frame_t f;
+	int err = vm->plat.frame_alloc(vm->plat.ctx, &f);
+
+	if (err)
+		return err;
+	fe = vm_frame_entry(vm, f);
+	vm_lock_take(vm, &fe->lock);
+	if (fe->owner != VM_OWNER_NONE || fe->refcount || fe->pins || fe->rmap)
+		vm_fatal(vm, "vmcore: platform handed out a frame vmcore still holds");
+	fe->owner = VM_OWNER_USER;
+	fe->evicting = false;
+	fe->referenced = false;
+	vm_lock_drop(vm, &fe->lock);
+	vm_stat_add(vm, &vm->stats.frames_user, 1);
+	*out = f;
+	return VM_OK;
+}
+
+/*
+ * Get a frame for a user page: from the platform, else by evicting one. The
+ * frame comes back owned by VM_OWNER_USER with refcount 0, which the clock
+ * skips, so nobody can take it before the caller registers it.
+ * Caller must hold no vmcore lock: eviction takes the frame-table lock and
+ * SPT locks (never hold an SPT lock across frame allocation).
+ */
+int vm_frame_get(struct vm *vm, vm_frame_t *out)
+{
+	int err;
+
+	for (unsigned tries = 0;; tries++) {
+		if (frame_from_platform(vm, out) == VM_OK)
+			return VM_OK;
+		switch (vm_evict(vm, out, &err)) {
+		case VM_EVICT_GOT:
+			return VM_OK;
+		case VM_EVICT_BUSY:
+			if (tries >= VM_ALLOC_BUSY_RETRIES)
+				return VM_E_NOMEM;
+			vm->plat.yield(vm->plat.ctx);
+			break;
+		case VM_EVICT_NONE:
+		case VM_EVICT_FAILED:
+			return VM_E_NOMEM;
+		}
+	}
+}
+
+/* Give back a frame that vm_frame_get returned and nobody registered. */
+void vm_frame_put_unused(struct vm *vm, vm_frame_t f)
+{
+	struct vm_frame *fe = vm_frame_entry(vm, f);
+
+	vm_lock_take(vm, &fe->lock);
+	vm_frame_release_if_unused_locked(vm, fe, f);
+	vm_lock_drop(vm, &fe->lock);
+}
+
+/* Free the frame if nothing references, pins, copies or evicts it.
+ * Caller must hold the frame's lock. */
+void vm_frame_release_if_unused_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f)
+{
+	if (fe->refcount || fe->pins || fe->copying || fe->evicting || fe->owner != VM_OWNER_USER)
+		return;
+	if (fe->rmap)
+		vm_fatal(vm, "vmcore: unreferenced frame with a reverse map");
+	fe->owner = VM_OWNER_NONE;
+	fe->referenced = false;
+	vm->plat.frame_free(vm->plat.ctx, f);
+	vm_stat_add(vm, &vm->stats.frames_user, -1);
+}
+
+/* Add the reference of (s, va) to the frame: a reverse-map node and one
+ * count. Caller must hold the frame's lock and s's SPT lock. */
+int vm_frame_add_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va)
+{
+	struct vm_rmap *r = vm_pool_get(vm, &vm->rmaps);
+
+	if (!r)
+		return VM_E_NOMEM;
+	r->space = s;
+	r->va = va;
+	r->next = fe->rmap;
+	fe->rmap = r;
+	if (++fe->refcount == 2)
+		vm_stat_add(vm, &vm->stats.frames_cow_shared, 1);
+	return VM_OK;
+}
+
+/* Drop the reference of (s, va), then free the frame if that was the last
+ * use. Caller must hold the frame's lock and s's SPT lock. */
+void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, struct vm_space *s,
+                              uint64_t va)
+{
+	struct vm_rmap **pp = &fe->rmap, *r;
+
+	while ((r = *pp) && !(r->space == s && r->va == va))
+		pp = &r->next;
+	if (!r)
+		vm_fatal(vm, "vmcore: dropping a reference the reverse map does not hold");
+	*pp = r->next;
+	vm_pool_put(vm, &vm->rmaps, r);
+	if (fe->refcount-- == 2)
+		vm_stat_add(vm, &vm->stats.frames_cow_shared, -1);
+	vm_frame_release_if_unused_locked(vm, fe, f);
+}
+
+/* Register a freshly filled frame as the page (s, va) (refcount 1).
+ * Caller must hold s's SPT lock and have checked the entry (check-and-insert). */
+int vm_frame_register(struct vm *vm, vm_frame_t f, struct vm_space *s, uint64_t va)
+{
+	struct vm_frame *fe = vm_frame_entry(vm, f);
+	int err;
+
+	vm_lock_take(vm, &fe->lock);
+	err = vm_frame_add_ref_locked(vm, fe, s, va);
+	fe->referenced = true;
+	vm_lock_drop(vm, &fe->lock);
+	return err;
+}
+
+/* Allocate a frame for the pager or swapd: never an eviction candidate. */
+int vm_frame_alloc_owned(struct vm *vm, enum vm_owner owner, vm_frame_t *out)
+{
+	struct vm_frame *fe;
+	int err;
+
+	if (owner != VM_OWNER_PAGER && owner != VM_OWNER_SWAPD)
+		return VM_E_INVAL;
+	err = vm_frame_get(vm, out);
+	if (err)
+		return err;
+	fe = vm_frame_entry(vm, *out);
+	vm_lock_take(vm, &fe->lock);
+	fe->owner = (uint8_t)owner;
+	vm_lock_drop(vm, &fe->lock);
+	vm_stat_add(vm, &vm->stats.frames_user, -1);
+	vm_stat_add(vm, &vm->stats.frames_owned, 1);
+	return VM_OK;
+}
+
+/* Free a frame from vm_frame_alloc_owned. */
+void vm_frame_free_owned(struct vm *vm, vm_frame_t f)
+{
+	struct vm_frame *fe = vm_frame_entry(vm, f);
+
+	vm_lock_take(vm, &fe->lock);
+	if (fe->owner != VM_OWNER_PAGER && fe->owner != VM_OWNER_SWAPD)
+		vm_fatal(vm, "vmcore: freeing a frame that is not pager- or swapd-owned");
+	fe->owner = VM_OWNER_NONE;
+	vm->plat.frame_free(vm->plat.ctx, f);
+	vm_lock_drop(vm, &fe->lock);
+	vm_stat_add(vm, &vm->stats.frames_owned, -1);
+}
+
+/* Drop a pin; the frame goes if that was its last use. */
+void vm_unpin_frame(struct vm *vm, vm_frame_t f)
+{
+	struct vm_frame *fe = vm_frame_entry(vm, f);
+
+	vm_lock_take(vm, &fe->lock);
+	if (!fe->pins)
+		vm_fatal(vm, "vmcore: unpinning a frame that is not pinned");
+	fe->pins--;
+	vm_frame_release_if_unused_locked(vm, fe, f);
+	vm_lock_drop(vm, &fe->lock);
+}

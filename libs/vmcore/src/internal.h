@@ -1,0 +1,103 @@
+/*
+ * vmcore's internal interfaces shared between its files. Not for users of the
+ * library: the pager includes only <vmcore/vmcore.h>.
+ *
+ * Lock order (docs/vmcore.md, "Lock order"): a thread acquires locks only in
+ * increasing rank, never two of one rank.
+ *   1 VM_RANK_CLOCK      vm.clock_lock (the frame-table lock): the clock hand
+ *   2 VM_RANK_SPT        vm_space.lock: regions, page entries, brk, counts
+ *   3 VM_RANK_SPT_CHILD  the child's vm_space.lock, taken only by fork
+ *   4 VM_RANK_FRAME      vm_frame.lock: refcount, pins, copying, rmap, flags
+ *   5 VM_RANK_SLOT       vm.slot_lock: slot refcounts
+ *   6 VM_RANK_STATS      vm.stats_lock: global counters
+ *   7 VM_RANK_POOL       vm_pool.lock: record free lists
+ *   8 VM_RANK_HOLD       vm_space.hold_lock: evictor holds on a space
+ * The platform's own locks (its allocator, its mappings) are leaves below all.
+ */
+#ifndef VMCORE_INTERNAL_H
+#define VMCORE_INTERNAL_H
+
+#include <vmcore/vmcore.h>
+
+enum vm_rank {
+	VM_RANK_CLOCK = 1,
+	VM_RANK_SPT = 2,
+	VM_RANK_SPT_CHILD = 3,
+	VM_RANK_FRAME = 4,
+	VM_RANK_SLOT = 5,
+	VM_RANK_STATS = 6,
+	VM_RANK_POOL = 7,
+	VM_RANK_HOLD = 8,
+};
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+
+/* lock.c */
+void vm_lock_init(struct vm *vm, struct vm_lock *l, enum vm_rank rank);
+void vm_lock_take(struct vm *vm, struct vm_lock *l);
+void vm_lock_take_as(struct vm *vm, struct vm_lock *l, enum vm_rank rank);
+void vm_lock_drop(struct vm *vm, struct vm_lock *l);
+void vm_lock_drop_as(struct vm *vm, struct vm_lock *l, enum vm_rank rank);
+void vm_fatal(struct vm *vm, const char *msg);
+
+/* pool.c */
+void vm_pool_init(struct vm *vm, struct vm_pool *p, void *mem, size_t objsize, size_t count);
+void *vm_pool_get(struct vm *vm, struct vm_pool *p);
+void vm_pool_put(struct vm *vm, struct vm_pool *p, void *obj);
+
+/* frame.c: the frame table. Functions named *_locked need the frame's lock. */
+struct vm_frame *vm_frame_entry(struct vm *vm, vm_frame_t f);
+int vm_frame_get(struct vm *vm, vm_frame_t *out);
+void vm_frame_put_unused(struct vm *vm, vm_frame_t f);
+int vm_frame_add_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va);
+void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, struct vm_space *s,
+                              uint64_t va);
+void vm_frame_release_if_unused_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f);
+int vm_frame_register(struct vm *vm, vm_frame_t f, struct vm_space *s, uint64_t va);
+void vm_stat_add(struct vm *vm, size_t *counter, long delta);
+
+/* evict.c */
+enum vm_evict_result { VM_EVICT_GOT, VM_EVICT_BUSY, VM_EVICT_NONE, VM_EVICT_FAILED };
+enum vm_evict_result vm_evict(struct vm *vm, vm_frame_t *out, int *err);
+
+/* slot.c */
+void vm_slot_ref(struct vm *vm, vm_slot_t s);
+void vm_slot_unref(struct vm *vm, vm_slot_t s);
+int vm_slot_first_ref(struct vm *vm, vm_slot_t s);
+
+/* space.c */
+struct vm_page *vm_page_lookup(struct vm_space *s, uint64_t va);
+struct vm_page *vm_page_insert(struct vm_space *s, uint64_t va);
+void vm_page_remove(struct vm_space *s, struct vm_page *p);
+void vm_page_release(struct vm_space *s, struct vm_page *p);
+struct vm_region *vm_region_find(struct vm_space *s, uint64_t va);
+bool vm_region_overlaps(struct vm_space *s, uint64_t start, uint64_t end, struct vm_region *skip);
+unsigned vm_page_rights(const struct vm_region *r, const struct vm_page *p);
+void vm_space_hold_locked_frame(struct vm_space *s);
+void vm_space_unhold(struct vm_space *s);
+void vm_release_range(struct vm_space *s, uint64_t start, uint64_t end);
+
+/* batch.c: runs of consecutive pages for the platform's ranged calls. */
+enum vm_batch_op { VM_BATCH_UNMAP, VM_BATCH_PROTECT };
+struct vm_batch {
+	struct vm *vm;
+	struct vm_space *space;
+	enum vm_batch_op op;
+	unsigned rights;
+	uint64_t va;
+	size_t n;
+};
+void vm_batch_start(struct vm_batch *b, struct vm_space *s, enum vm_batch_op op, unsigned rights);
+void vm_batch_add(struct vm_batch *b, uint64_t va);
+void vm_batch_flush(struct vm_batch *b);
+
+/* verdict.c */
+struct vm_verdict vm_verdict_resume(void);
+struct vm_verdict vm_verdict_retry(void);
+struct vm_verdict vm_verdict_kill(enum vm_kill_reason reason, uint64_t addr);
+size_t vm_fmt_str(char *buf, size_t len, size_t pos, const char *s);
+size_t vm_fmt_dec(char *buf, size_t len, size_t pos, uint64_t v);
+size_t vm_fmt_hex(char *buf, size_t len, size_t pos, uint64_t v);
+
+#endif
