@@ -1,0 +1,1 @@
+"""Faultline IDL: parser, JSON intermediate form, code generator and trace decoder."""
