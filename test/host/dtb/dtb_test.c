@@ -393,16 +393,33 @@ static void test_uart(const void *blob, size_t len, char **argv)
 	check_uart(&info, kind, strtoull(argv[1], NULL, 0), (uint32_t)strtoul(argv[2], NULL, 0));
 }
 
-/* Parse of blob (or a damaged copy of it) must fail with exactly want. */
+/* Check a parse result against the error it must have given. */
+static void check_error(const char *what, int rc, const char *err, const char *want)
+{
+	if (rc == 0)
+		failf("%s: parsed, want \"%s\"", what, want);
+	else if (!err || strcmp(err, want) != 0)
+		failf("%s: error \"%s\", want \"%s\"", what, err ? err : "(null)", want);
+}
+
+/* Parse of an exact-size copy of blob must fail with exactly want. */
 static void expect_error(const char *what, const void *blob, size_t len, const char *want)
 {
 	struct platform_info info;
 	const char *err = NULL;
+	int rc = parse_copy(blob, len, &info, &err);
 
-	if (parse_copy(blob, len, &info, &err) == 0)
-		failf("%s: parsed, want \"%s\"", what, want);
-	else if (!err || strcmp(err, want) != 0)
-		failf("%s: error \"%s\", want \"%s\"", what, err ? err : "(null)", want);
+	check_error(what, rc, err, want);
+}
+
+/* Parse of blob where it lies (not copied) must fail with exactly want. */
+static void expect_error_at(const char *what, const void *blob, size_t len, const char *want)
+{
+	struct platform_info info;
+	const char *err = NULL;
+	int rc = dtb_parse(blob, len, &info, &err);
+
+	check_error(what, rc, err, want);
 }
 
 /* A damaged blob may parse or not, but a failure must carry a "DTB: " reason. */
@@ -449,6 +466,15 @@ static void test_corrupt(const void *blob, size_t len)
 	b[0] ^= 0xff;
 	expect_error("bad magic", b, len, "DTB: bad magic (not a device tree)");
 	memcpy(b, blob, len);
+
+	/* The spec and the arm64 boot protocol want the blob 8-byte aligned. */
+	{
+		unsigned char *odd = malloc(len + 4);
+
+		memcpy(odd + 4, blob, len);
+		expect_error_at("4-byte aligned blob", odd + 4, len, "DTB: not 8-byte aligned");
+		free(odd);
+	}
 
 	expect_error("empty buffer", b, 0, "DTB: truncated");
 	expect_error("3 bytes", b, 3, "DTB: truncated");
