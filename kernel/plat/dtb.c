@@ -108,13 +108,31 @@ static int node_available(const void *fdt, int node)
 }
 
 /*
+ * One #address-cells / #size-cells value of node: def if absent, -1 if not a
+ * single cell of at most 4. Not fdt_address_cells(): libfdt 1.6.1 rejects
+ * #address-cells = <0>, which the spec allows (interrupt nexus nodes), and
+ * that must not fail the whole parse.
+ */
+static int cells_prop(const void *fdt, int node, const char *name, int def)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (!p)
+		return def;
+	if (len != 4 || fdt32_ld(p) > 4)
+		return -1;
+	return (int)fdt32_ld(p);
+}
+
+/*
  * Read a bus node's #address-cells and #size-cells (spec defaults 2 and 1).
  * Returns 0, or -1 with c->err set when a cells property is malformed.
  */
 static int bus_cells(struct dtb_ctx *c, int bus, int *ac, int *sc)
 {
-	*ac = fdt_address_cells(c->fdt, bus);
-	*sc = fdt_size_cells(c->fdt, bus);
+	*ac = cells_prop(c->fdt, bus, "#address-cells", 2);
+	*sc = cells_prop(c->fdt, bus, "#size-cells", 1);
 	if (*ac < 0 || *sc < 0)
 		return fail(c, "DTB: bad #address-cells or #size-cells");
 	return 0;
@@ -186,9 +204,9 @@ static int reg_count(struct dtb_ctx *c, int node, int *ac, int *sc)
 		return fail(c, "DTB: malformed structure block");
 	if (bus_cells(c, parent, ac, sc) < 0)
 		return -1;
-	if (!reg)
-		return 0;
-	if (*ac + *sc == 0 || len % ((*ac + *sc) * 4) != 0)
+	if (!reg || *ac == 0)
+		return 0; /* no reg, or none that can hold an address */
+	if (len % ((*ac + *sc) * 4) != 0)
 		return fail(c, "DTB: reg length is not a whole number of (address, size) entries");
 	return len / ((*ac + *sc) * 4);
 }
@@ -710,8 +728,6 @@ static const char *check_error(int rc)
 		return "DTB: unsupported version";
 	case FDT_ERR_ALIGNMENT:
 		return "DTB: not 8-byte aligned";
-	case FDT_ERR_BADNCELLS:
-		return "DTB: bad #address-cells or #size-cells";
 	default:
 		return "DTB: malformed (structure check failed)";
 	}

@@ -373,6 +373,8 @@ static void test_features(const void *blob, size_t len)
 	check_device(&info, 0x1c090000, "arm,pl011", 0x1000, 32 + 5);
 	check_device(&info, 0x1c0a0000, "vendor,ext-irq", 0x100, 16 + 7);
 	CHECK("device on a disabled bus skipped", !device_at(&info, 0x1d000000));
+	CHECK("node under #address-cells = <0> is not a device",
+	      count_compatible(&info, "vendor,no-address") == 0);
 	/* 700 characters of bootargs: the first 511 kept, terminated. */
 	CHECK_EQ("bootargs length", strlen(info.bootargs), PLAT_BOOTARGS_MAX - 1);
 	CHECK("bootargs prefix", strncmp(info.bootargs, "console=ttyAMA0 ", 16) == 0);
