@@ -15,14 +15,17 @@
 typedef void (*sharer_fn)(struct vm *vm, struct vm_space *s, struct vm_page *p, struct vm_frame *fe,
                           vm_frame_t f, vm_slot_t slot);
 
-/* Choose a victim with the clock and mark it evicting. Takes the frame-table
- * lock, then each candidate's frame lock. */
+/* Choose a victim with the clock and mark it evicting. Two sweeps give every
+ * accessed frame its second chance; if other threads keep touching every
+ * frame, a third sweep takes the first candidate regardless, so eviction
+ * makes progress while anything is evictable. Takes the frame-table lock,
+ * then each candidate's frame lock. */
 static enum vm_evict_result choose_victim(struct vm *vm, vm_frame_t *victim)
 {
 	enum vm_evict_result result = VM_EVICT_NONE;
 
 	vm_lock_take(vm, &vm->clock_lock);
-	for (size_t i = 0; i < 2 * vm->nframes; i++) {
+	for (size_t i = 0; i < 3 * vm->nframes; i++) {
 		struct vm_frame *fe = &vm->frames[vm->hand];
 		vm_frame_t f = vm->frame_base + vm->hand;
 		bool accessed;
@@ -44,7 +47,7 @@ static enum vm_evict_result choose_victim(struct vm *vm, vm_frame_t *victim)
 		for (struct vm_rmap *r = fe->rmap; r; r = r->next)
 			if (vm->plat.test_clear_accessed(vm->plat.ctx, r->space->cookie, r->va))
 				accessed = true;
-		if (!accessed) {
+		if (!accessed || i >= 2 * vm->nframes) {
 			fe->evicting = true;
 			for (struct vm_rmap *r = fe->rmap; r; r = r->next)
 				r->pass = 0;

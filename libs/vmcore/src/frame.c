@@ -59,6 +59,7 @@ static int frame_from_platform(struct vm *vm, vm_frame_t *out)
  */
 int vm_frame_get(struct vm *vm, vm_frame_t *out)
 {
+	unsigned nothing = 0;
 	int err;
 
 	for (unsigned tries = 0;; tries++) {
@@ -73,6 +74,11 @@ int vm_frame_get(struct vm *vm, vm_frame_t *out)
 			vm->plat.yield(vm->plat.ctx);
 			break;
 		case VM_EVICT_NONE:
+			/* Frames freed between our platform attempt and the
+			 * sweep leave nothing to evict: look again, briefly. */
+			if (++nothing > 3)
+				return VM_E_NOMEM;
+			break;
 		case VM_EVICT_FAILED:
 			return VM_E_NOMEM;
 		}
