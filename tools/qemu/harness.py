@@ -114,6 +114,11 @@ def stop_all():
         _kill_group(proc, grace=1.0)
 
 
+def stopping():
+    """True once stop_all() was called: results from now on are not real."""
+    return _stopping
+
+
 def run(command, log_path, timeout, until=None, echo=None, panic_grace=2.0, env=None):
     """Run `command`, read its console until done, and always stop it.
 

@@ -119,12 +119,12 @@ def host_tests(build, pattern, jobs, reporter):
             reporter.report(harness.Result("host." + name, "fail", "no result from ctest", log))
 
 
-def load_suites():
-    """Import every qemu_suite.py; returns [(suite path, module)]."""
+def load_suites(root):
+    """Import every qemu_suite.py under `root`; returns [(suite path, module)]."""
     suites = []
     for pattern in SUITE_GLOBS:
-        for path in sorted(glob.glob(os.path.join(REPO, pattern))):
-            rel = os.path.relpath(path, REPO)
+        for path in sorted(glob.glob(os.path.join(root, pattern))):
+            rel = os.path.relpath(path, root)
             name = "suite_" + re.sub(r"\W", "_", os.path.dirname(rel))
             sys.path.insert(0, os.path.dirname(path))
             spec = importlib.util.spec_from_file_location(name, path)
@@ -170,6 +170,8 @@ def run_case(ctx, case, slots, cores, reporter, rename):
         results = [harness.Result(case.name, "fail", "%s: %s" % (type(e).__name__, e), log)]
     finally:
         slots.give(need)
+    if harness.stopping():
+        return  # interrupted: its QEMU was killed, so its verdict means nothing
     for r in results:
         if not r.seconds:
             r.seconds = time.monotonic() - start
@@ -177,10 +179,10 @@ def run_case(ctx, case, slots, cores, reporter, rename):
         reporter.report(r)
 
 
-def qemu_tests(ctx, pattern, jobs, reporter):
+def qemu_tests(ctx, pattern, jobs, reporter, root=REPO):
     """Run the in-QEMU cases, in soak rounds if asked; report each result."""
     try:
-        suites = load_suites()
+        suites = load_suites(root)
     except Exception as e:
         reporter.report(harness.Result("suites", "fail", "cannot load a suite: %s" % e))
         return
@@ -225,6 +227,8 @@ def main(argv):
                     help="repeat the in-QEMU cases for this long")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="host cores to use (default: all)")
+    # For the runner's own tests: where to look for suites instead of the repo.
+    ap.add_argument("--suite-root", default=REPO, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.jobs < 1:
         ap.error("--jobs must be at least 1")
@@ -243,7 +247,7 @@ def main(argv):
     ctx = Context(repo=REPO, build=build, quick=args.quick, soak=args.soak)
     try:
         host_tests(build, args.pattern, args.jobs, reporter)
-        qemu_tests(ctx, args.pattern, args.jobs, reporter)
+        qemu_tests(ctx, args.pattern, args.jobs, reporter, args.suite_root)
     except (KeyboardInterrupt, SystemExit):
         harness.stop_all()
         print("faultline test: interrupted; every QEMU stopped", file=sys.stderr)
