@@ -1,9 +1,156 @@
 /*
  * Kernel entry from user mode: syscalls, faults and interrupts taken at EL0.
+ * The vector code has saved the thread's registers into its TCB; here the
+ * big lock is taken, the event handled, and kernel_exit() picks the thread
+ * to return to. Nothing a user thread does reaches panic(): every exception
+ * class is either handled or turned into a fault message.
  */
 #include "arch/context.h"
+#include "arch/cpu.h"
+#include "kernel/console.h"
+#include "kernel/ipc.h"
+#include "kernel/irq.h"
 #include "kernel/lib.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
+#include "kernel/smp.h"
 
-void trap_el0_sync(struct user_context *ctx) { (void)ctx; panic("EL0 exception before user mode exists"); }
-void trap_el0_irq(struct user_context *ctx) { (void)ctx; panic("EL0 interrupt before user mode exists"); }
-void trap_el0_serror(struct user_context *ctx) { (void)ctx; panic("EL0 SError"); }
+static struct tcb *ctx_tcb(struct user_context *ctx)
+{
+	return (struct tcb *)((char *)ctx - __builtin_offsetof(struct tcb, ctx));
+}
+
+static void debug_write(struct tcb *t)
+{
+	uint64_t n = t->ctx.x[0];
+
+	if (!t->ipcbuf || n > FL_DEBUG_WRITE_MAX) {
+		set_error(t, t->ipcbuf ? FL_E_RANGE : FL_E_ILLEGAL_OPERATION);
+		return;
+	}
+	console_write((const char *)t->ipcbuf->msg, n);
+	t->ctx.x[1] = 0;
+}
+
+static void syscall(struct tcb *t, uint64_t esr)
+{
+	switch (t->ctx.x[8]) {
+	case FL_SYS_CALL:
+		sys_send(t, true, true);
+		break;
+	case FL_SYS_REPLY_RECV:
+		sys_reply_recv(t);
+		break;
+	case FL_SYS_SEND:
+		sys_send(t, true, false);
+		break;
+	case FL_SYS_NBSEND:
+		sys_send(t, false, false);
+		break;
+	case FL_SYS_RECV:
+		sys_recv(t, true);
+		break;
+	case FL_SYS_NBRECV:
+		sys_recv(t, false);
+		break;
+	case FL_SYS_REPLY:
+		sys_reply(t);
+		break;
+	case FL_SYS_YIELD:
+		sched_yield();
+		break;
+	case FL_SYS_DEBUG_WRITE:
+		debug_write(t);
+		break;
+	default:
+		t->fault_words[0] = t->ctx.pc - 4;
+		t->fault_words[1] = 0;
+		t->fault_words[2] = esr;
+		t->fault_words[3] = FL_ACCESS_EXEC;
+		t->fault_words[4] = t->ctx.sp;
+		t->fault_words[5] = t->ctx.x[8];
+		fault_deliver(t, FL_FAULT_UNKNOWN_SYSCALL);
+		break;
+	}
+}
+
+/* Data or instruction abort from EL0. */
+static void abort_fault(struct tcb *t, uint64_t esr, unsigned ec)
+{
+	uint64_t far = read_sysreg(far_el1);
+	unsigned fsc = esr & 0x3f;
+
+	/* Access-flag faults (FSC 0b0010LL) are the clock's bookkeeping: resolved here. */
+	if ((fsc & 0x3c) == 0x08 && vspace_handle_access_flag(t, far))
+		return;
+	t->fault_words[0] = t->ctx.pc;
+	t->fault_words[1] = far;
+	t->fault_words[2] = esr;
+	t->fault_words[3] = ec == EC_IABT_LOW ? FL_ACCESS_EXEC :
+			    (esr & (1u << 6)) ? FL_ACCESS_WRITE : FL_ACCESS_READ;
+	t->fault_words[4] = t->ctx.sp;
+	t->fault_words[5] = 0;
+	fault_deliver(t, FL_FAULT_VM);
+}
+
+static void user_exception(struct tcb *t, uint64_t esr, unsigned ec)
+{
+	t->fault_words[0] = t->ctx.pc;
+	t->fault_words[1] = (ec == EC_PC_ALIGN || ec == EC_WATCHPT_LOW) ? read_sysreg(far_el1) : 0;
+	t->fault_words[2] = esr;
+	t->fault_words[3] = FL_ACCESS_READ;
+	t->fault_words[4] = t->ctx.sp;
+	t->fault_words[5] = 0;
+	fault_deliver(t, FL_FAULT_USER_EXCEPTION);
+}
+
+void trap_el0_sync(struct user_context *ctx)
+{
+	uint64_t esr = read_sysreg(esr_el1);
+	unsigned ec = esr_class(esr);
+	struct tcb *t = ctx_tcb(ctx);
+
+	big_lock();
+	if (this_cpu()->current != t) {
+		/* Another CPU stalled t while we entered: retry the syscall later. */
+		if (ec == EC_SVC64)
+			ctx->pc -= 4;
+		kernel_exit();
+	}
+	switch (ec) {
+	case EC_SVC64:
+		syscall(t, esr);
+		break;
+	case EC_DABT_LOW:
+	case EC_IABT_LOW:
+		abort_fault(t, esr, ec);
+		break;
+	case EC_FP_ASIMD:
+		fpu_trap();
+		break;
+	default:
+		user_exception(t, esr, ec);
+		break;
+	}
+	kernel_exit();
+}
+
+void trap_el0_irq(struct user_context *ctx)
+{
+	(void)ctx;
+	big_lock();
+	irq_dispatch();
+	kernel_exit();
+}
+
+void trap_el0_serror(struct user_context *ctx)
+{
+	struct tcb *t = ctx_tcb(ctx);
+	uint64_t esr = read_sysreg(esr_el1);
+
+	big_lock();
+	if (this_cpu()->current != t)
+		kernel_exit();
+	user_exception(t, esr, esr_class(esr));
+	kernel_exit();
+}

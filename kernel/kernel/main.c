@@ -16,6 +16,8 @@
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 
+void root_task_create(void);
+
 struct platform_info platform;
 char machine_model[64];
 uint64_t dtb_phys, dtb_size;
@@ -113,6 +115,7 @@ void kernel_main(uint64_t dtb_pa)
 	timer_init_cpu(0);
 	percpu[0].online = 1;
 	kprintf("cpu 0 online (mpidr %lx)\n", (unsigned long)percpu[0].mpidr);
+	root_task_create();
 	smp_boot_secondaries(&platform);
 	sched_start_boot_cpu();
 }

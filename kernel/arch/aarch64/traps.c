@@ -13,6 +13,7 @@
 #include "kernel/irq.h"
 #include "kernel/lib.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 
 static const char *const ec_names[64] = {
 	[EC_UNKNOWN] = "unknown reason / undefined instruction",
@@ -127,7 +128,9 @@ void trap_el1_unexpected(struct user_context *frame)
 void trap_el1_irq(struct user_context *frame)
 {
 	(void)frame;
+	big_lock();
 	irq_dispatch();
+	big_unlock();
 }
 
 /* IPI_STOP: another CPU panicked. */

@@ -21,6 +21,9 @@ struct percpu {
 	volatile int idle;   /* reached the idle loop at least once */
 	uint64_t ticks;      /* timer interrupts taken (own CPU only) */
 	volatile int resched; /* set by IPIs and the tick: pick again before returning */
+	struct tcb *volatile stall_tcb; /* a CPU holding the big lock asks us to let go of it */
+	uint64_t cpacr;      /* CPACR_EL1 value last written (own CPU only) */
+	uint64_t ttbr0;      /* TTBR0_EL1 value last written (own CPU only) */
 };
 
 extern struct percpu percpu[MAX_CPUS];

@@ -12,7 +12,19 @@
 
 extern struct spinlock big_kernel_lock;
 
-static inline void big_lock(void) { spin_lock(&big_kernel_lock); }
+void sched_poll_remote(void);
+
+/* Take the big lock. While waiting, answer stall requests (kernel/sched.c):
+ * the CPU holding the lock may be waiting for exactly that. */
+static inline void big_lock(void)
+{
+	uint32_t me = __atomic_fetch_add(&big_kernel_lock.next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&big_kernel_lock.serving, __ATOMIC_ACQUIRE) != me) {
+		sched_poll_remote();
+		__asm__ volatile("yield");
+	}
+}
 static inline void big_unlock(void) { spin_unlock(&big_kernel_lock); }
 
 /* Start every CPU the DTB lists; returns when all are online or have timed out. */

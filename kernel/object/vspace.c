@@ -1,0 +1,487 @@
+/*
+ * Address spaces: VSpace (the level-0 table of a 4-level, 48-bit, 4 KiB
+ * granule tree) with an ASID, PageTable objects for levels 1..3, and Frames.
+ *
+ * Each frame or page-table capability maps at most one place; the cap
+ * records (ASID, va). Range operations (map a run of frame caps, unmap,
+ * change rights, read-and-clear accessed bits) work on the tables directly
+ * and keep cap records as hints: a cap only ever removes a PTE that still
+ * points at its own frame, so a stale record is harmless, and no PTE can
+ * outlive every cap of its frame.
+ *
+ * A PTE keeps, in a software bit, whether the cap it was made from allowed
+ * writing, so VSpace_Protect can never grant more than the cap did.
+ *
+ * Caller must hold the big kernel lock.
+ */
+#include "arch/cpu.h"
+#include "arch/mmu.h"
+#include "kernel/lib.h"
+#include "kernel/object.h"
+#include "kernel/percpu.h"
+
+#define MAX_ASIDS 4096
+#define PTE_SW_MAY_WRITE (1ULL << 55) /* the mapping cap had FL_RIGHT_WRITE */
+#define USER_PTE_BASE (PTE_AF | PTE_NG | PTE_AP_USER | PTE_PXN | PTE_SH_INNER)
+
+static pte_t *asid_vspace[MAX_ASIDS]; /* ASID -> level-0 table; ASID 0 is "no address space" */
+static unsigned asid_limit = MAX_ASIDS;
+static unsigned asid_next = 1;
+static pte_t empty_l0[512] __attribute__((aligned(PAGE_SIZE)));
+
+static uint64_t table_pa(const pte_t *t) { return virt_to_phys(t); }
+static pte_t *table_va(pte_t e) { return phys_to_virt(e & PTE_ADDR_MASK); }
+
+void vspace_init_asids(void)
+{
+	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1);
+
+	if (((mmfr0 >> 4) & 0xf) != 2)
+		asid_limit = 256; /* 8-bit ASIDs */
+}
+
+int vspace_create(struct cap *c, void *table)
+{
+	for (unsigned n = 0; n < asid_limit - 1; n++) {
+		unsigned a = asid_next;
+		asid_next = asid_next + 1 >= asid_limit ? 1 : asid_next + 1;
+		if (!asid_vspace[a]) {
+			asid_vspace[a] = table;
+			c->obj = (uint64_t)table;
+			c->data = a;
+			return FL_OK;
+		}
+	}
+	return FL_E_NOT_ENOUGH_MEMORY; /* out of ASIDs */
+}
+
+void vspace_destroy(struct cap *c)
+{
+	unsigned asid = (unsigned)c->data;
+
+	if (asid && asid < MAX_ASIDS && asid_vspace[asid] == (pte_t *)c->obj) {
+		asid_vspace[asid] = NULL;
+		tlbi_asid((uint16_t)asid);
+		tlbi_sync();
+		for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+			if ((percpu[cpu].ttbr0 >> 48) == asid)
+				percpu[cpu].ttbr0 = ~0ULL; /* force a reload at that CPU's next exit */
+	}
+}
+
+void vspace_activate(struct tcb *t)
+{
+	struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
+	struct percpu *pc = this_cpu();
+	uint64_t ttbr;
+
+	if (vs->type == FL_OBJ_VSPACE && asid_vspace[vs->data] == (pte_t *)vs->obj)
+		ttbr = (vs->data << 48) | table_pa((pte_t *)vs->obj);
+	else
+		ttbr = table_pa(empty_l0); /* ASID 0, nothing mapped: every access faults */
+	if (ttbr != pc->ttbr0) {
+		write_sysreg(ttbr0_el1, ttbr);
+		isb();
+		pc->ttbr0 = ttbr;
+	}
+}
+
+/* Walk to the level-3 entry for va; NULL if a table is missing (*missing = that level). */
+static pte_t *walk(pte_t *l0, uint64_t va, int *missing)
+{
+	pte_t *t = l0;
+
+	for (int level = 0; level < 3; level++) {
+		pte_t e = t[(va >> (39 - 9 * level)) & 511];
+		if ((e & 3) != PTE_TABLE) {
+			if (missing)
+				*missing = level + 1;
+			return NULL;
+		}
+		t = table_va(e);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+static pte_t *cap_vspace_l0(const struct cap *vs)
+{
+	if (vs->type != FL_OBJ_VSPACE || asid_vspace[vs->data] != (pte_t *)vs->obj)
+		return NULL;
+	return (pte_t *)vs->obj;
+}
+
+static bool valid_rights(uint64_t rights) { return rights && !(rights & ~(uint64_t)(FL_MAP_READ | FL_MAP_WRITE | FL_MAP_EXEC)); }
+
+/* The PTE for a 4 KiB frame at pa with mapping rights (already checked against the cap). */
+static pte_t make_pte(uint64_t pa, uint64_t rights, bool device, bool cap_may_write)
+{
+	pte_t e = pa | USER_PTE_BASE | PTE_PAGE;
+
+	e |= device ? PTE_ATTR(MT_DEVICE_nGnRE) : PTE_ATTR(MT_NORMAL);
+	if (!(rights & FL_MAP_WRITE))
+		e |= PTE_AP_RO;
+	if (!(rights & FL_MAP_EXEC) || device)
+		e |= PTE_UXN;
+	if (cap_may_write)
+		e |= PTE_SW_MAY_WRITE;
+	return e;
+}
+
+/* May a frame cap with cap_rights be mapped with map rights? */
+static bool rights_allowed(uint8_t cap_rights, uint64_t map)
+{
+	if (!(cap_rights & FL_RIGHT_READ))
+		return false;
+	if ((map & FL_MAP_WRITE) && !(cap_rights & FL_RIGHT_WRITE))
+		return false;
+	return true;
+}
+
+static bool user_va_ok(uint64_t va, uint64_t pages)
+{
+	return !(va & (PAGE_SIZE - 1)) && va < USER_TOP && pages <= (USER_TOP - va) >> PAGE_SHIFT;
+}
+
+void frame_unmap_cap(struct cap *c)
+{
+	if (!(c->flags & CAPF_MAPPED))
+		return;
+	unsigned asid = mapping_asid(c->data);
+	uint64_t va = mapping_va(c->data);
+	pte_t *l0 = asid < MAX_ASIDS ? asid_vspace[asid] : NULL;
+	if (l0) {
+		pte_t *pte = walk(l0, va, NULL);
+		if (pte && (*pte & 1) && (*pte & PTE_ADDR_MASK) == c->obj) {
+			*pte = 0;
+			tlbi_page_asid(va, (uint16_t)asid);
+			tlbi_sync();
+		}
+	}
+	c->flags &= ~CAPF_MAPPED;
+	c->data = 0;
+}
+
+void page_table_unmap_cap(struct cap *c)
+{
+	if (!(c->flags & CAPF_MAPPED))
+		return;
+	unsigned asid = mapping_asid(c->data);
+	uint64_t va = mapping_va(c->data);
+	unsigned level = c->extra; /* level of the entry that points at this table (0..2) */
+	pte_t *t = asid < MAX_ASIDS ? asid_vspace[asid] : NULL;
+	for (unsigned l = 0; t && l < level; l++) {
+		pte_t e = t[(va >> (39 - 9 * l)) & 511];
+		t = (e & 3) == PTE_TABLE ? table_va(e) : NULL;
+	}
+	if (t) {
+		pte_t *e = &t[(va >> (39 - 9 * level)) & 511];
+		if ((*e & 3) == PTE_TABLE && (*e & PTE_ADDR_MASK) == c->obj) {
+			*e = 0;
+			tlbi_asid((uint16_t)asid);
+			tlbi_sync();
+		}
+	}
+	c->flags &= ~CAPF_MAPPED;
+	c->data = 0;
+}
+
+int page_table_invoke(struct invocation *inv)
+{
+	struct cap *c = &inv->slot->cap;
+
+	if (inv->label == FL_PAGE_TABLE_UNMAP) {
+		page_table_unmap_cap(c);
+		return FL_OK;
+	}
+	if (inv->label != FL_PAGE_TABLE_MAP)
+		return FL_E_ILLEGAL_OPERATION;
+	if (inv->len < 1)
+		return FL_E_TRUNCATED;
+	if (inv->ncaps < 1)
+		return FL_E_INVALID_CAPABILITY;
+	pte_t *l0 = cap_vspace_l0(&inv->caps[0]->cap);
+	uint64_t va = inv->mr[0];
+	if (!l0)
+		return FL_E_INVALID_CAPABILITY;
+	if (c->flags & CAPF_MAPPED)
+		return FL_E_ILLEGAL_OPERATION;
+	if (va >= USER_TOP)
+		return FL_E_INVALID_ARGUMENT;
+	pte_t *t = l0;
+	for (unsigned level = 0; level < 3; level++) {
+		pte_t *e = &t[(va >> (39 - 9 * level)) & 511];
+		if ((*e & 3) == PTE_TABLE) {
+			t = table_va(*e);
+			continue;
+		}
+		*e = c->obj | PTE_TABLE;
+		dsb_ish();
+		c->flags |= CAPF_MAPPED;
+		c->extra = level;
+		c->data = MAPPING(inv->caps[0]->cap.data, va);
+		return FL_OK;
+	}
+	return FL_E_DELETE_FIRST; /* every level already present */
+}
+
+/* Map one frame cap at va in the space l0/asid; all checks already done. */
+static void map_frame(struct cap *f, pte_t *pte, uint64_t va, unsigned asid, uint64_t rights)
+{
+	*pte = make_pte(f->obj, rights, f->flags & CAPF_DEVICE, f->rights & FL_RIGHT_WRITE);
+	f->flags |= CAPF_MAPPED;
+	f->data = MAPPING(asid, va);
+}
+
+static int check_frame_map(struct cap *f, pte_t *l0, uint64_t va, uint64_t rights, pte_t **pte,
+			   uint64_t *err_word)
+{
+	int missing = 0;
+
+	if (f->type != FL_OBJ_FRAME)
+		return FL_E_INVALID_CAPABILITY;
+	if (f->flags & CAPF_MAPPED)
+		return FL_E_ILLEGAL_OPERATION;
+	if (!rights_allowed(f->rights, rights))
+		return FL_E_INVALID_CAPABILITY;
+	*pte = walk(l0, va, &missing);
+	if (!*pte) {
+		*err_word = (uint64_t)missing; /* the level whose table is missing */
+		return FL_E_MAPPING;
+	}
+	if (**pte & 1)
+		return FL_E_DELETE_FIRST;
+	return FL_OK;
+}
+
+int frame_invoke(struct invocation *inv)
+{
+	struct cap *f = &inv->slot->cap;
+	pte_t *l0, *pte;
+	int err;
+
+	switch (inv->label) {
+	case FL_FRAME_MAP: {
+		uint64_t va = inv->mr[0], rights = inv->mr[1];
+		if (inv->len < 2)
+			return FL_E_TRUNCATED;
+		if (inv->ncaps < 1 || !(l0 = cap_vspace_l0(&inv->caps[0]->cap)))
+			return FL_E_INVALID_CAPABILITY;
+		if (!valid_rights(rights) || !user_va_ok(va, 1))
+			return FL_E_INVALID_ARGUMENT;
+		if (f->type == FL_OBJ_FRAME_2M)
+			return FL_E_ILLEGAL_OPERATION; /* 2 MiB frames: map through VSpace ranges only */
+		uint64_t word = 0;
+		err = check_frame_map(f, l0, va, rights, &pte, &word);
+		if (err) {
+			inv->mr[0] = word;
+			inv->reply_len = err == FL_E_MAPPING ? 1 : 0;
+			return err;
+		}
+		map_frame(f, pte, va, (unsigned)inv->caps[0]->cap.data, rights);
+		return FL_OK;
+	}
+	case FL_FRAME_UNMAP:
+		frame_unmap_cap(f);
+		return FL_OK;
+	case FL_FRAME_REMAP: {
+		uint64_t rights = inv->mr[0];
+		if (inv->len < 1)
+			return FL_E_TRUNCATED;
+		if (!valid_rights(rights))
+			return FL_E_INVALID_ARGUMENT;
+		if (!(f->flags & CAPF_MAPPED))
+			return FL_E_ILLEGAL_OPERATION;
+		if (!rights_allowed(f->rights, rights))
+			return FL_E_INVALID_CAPABILITY;
+		unsigned asid = mapping_asid(f->data);
+		uint64_t va = mapping_va(f->data);
+		l0 = asid_vspace[asid];
+		pte = l0 ? walk(l0, va, NULL) : NULL;
+		if (!pte || !(*pte & 1) || (*pte & PTE_ADDR_MASK) != f->obj)
+			return FL_E_MAPPING;
+		*pte = make_pte(f->obj, rights, f->flags & CAPF_DEVICE, f->rights & FL_RIGHT_WRITE);
+		tlbi_page_asid(va, (uint16_t)asid);
+		tlbi_sync();
+		return FL_OK;
+	}
+	case FL_FRAME_GET_ADDRESS:
+		inv->mr[0] = f->obj;
+		inv->reply_len = 1;
+		return FL_OK;
+	default:
+		return FL_E_ILLEGAL_OPERATION;
+	}
+}
+
+static int vspace_map_range(struct invocation *inv, pte_t *l0, unsigned asid)
+{
+	uint64_t va = inv->mr[0], first = inv->mr[1], n = inv->mr[2], rights = inv->mr[3];
+	pte_t *pte;
+	int err;
+
+	if (inv->len < 4)
+		return FL_E_TRUNCATED;
+	if (inv->ncaps < 1 || inv->caps[0]->cap.type != FL_OBJ_CNODE)
+		return FL_E_INVALID_CAPABILITY;
+	struct cap *cn = &inv->caps[0]->cap;
+	uint64_t nslots = 1ULL << cnode_radix(cn);
+	if (n == 0 || n > 4096 || first >= nslots || n > nslots - first)
+		return FL_E_RANGE;
+	if (!valid_rights(rights) || !user_va_ok(va, n))
+		return FL_E_INVALID_ARGUMENT;
+	struct cte *slots = cap_cnode(cn) + first;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t word = 0;
+		err = check_frame_map(&slots[i].cap, l0, va + i * PAGE_SIZE, rights, &pte, &word);
+		if (err) {
+			inv->mr[0] = i;
+			inv->mr[1] = word;
+			inv->reply_len = 2;
+			return err;
+		}
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t v = va + i * PAGE_SIZE;
+		map_frame(&slots[i].cap, walk(l0, v, NULL), v, asid, rights);
+	}
+	dsb_ish();
+	return FL_OK;
+}
+
+/* Apply op to every present PTE in [va, va + pages); TLB maintenance batched. */
+enum range_op { RANGE_UNMAP, RANGE_PROTECT, RANGE_ACCESSED };
+
+static uint64_t vspace_range(pte_t *l0, unsigned asid, uint64_t va, uint64_t pages,
+			     enum range_op op, uint64_t rights)
+{
+	uint64_t result = 0, touched = 0;
+
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t v = va + i * PAGE_SIZE;
+		pte_t *pte = walk(l0, v, NULL);
+		if (!pte) {
+			/* Skip the rest of the missing table's span. */
+			uint64_t next = ALIGN_UP(v + 1, 1ULL << 21);
+			i += ((next - v) >> PAGE_SHIFT) - 1;
+			continue;
+		}
+		pte_t e = *pte;
+		if (!(e & 1))
+			continue;
+		switch (op) {
+		case RANGE_UNMAP:
+			*pte = 0;
+			break;
+		case RANGE_PROTECT: {
+			pte_t n = e & ~(PTE_AP_RO | PTE_UXN);
+			bool device = ((e >> 2) & 7) != MT_NORMAL;
+			uint64_t r = rights;
+			if (!(e & PTE_SW_MAY_WRITE))
+				r &= ~(uint64_t)FL_MAP_WRITE;
+			if (!(r & FL_MAP_WRITE))
+				n |= PTE_AP_RO;
+			if (!(r & FL_MAP_EXEC) || device)
+				n |= PTE_UXN;
+			if (n == e)
+				continue;
+			*pte = n;
+			break;
+		}
+		case RANGE_ACCESSED:
+			if (!(e & PTE_AF))
+				continue;
+			result |= 1ULL << i;
+			*pte = e & ~PTE_AF;
+			break;
+		}
+		if (touched++ < 16)
+			tlbi_page_asid(v, (uint16_t)asid);
+	}
+	if (touched > 16)
+		tlbi_asid((uint16_t)asid);
+	if (touched)
+		tlbi_sync();
+	return result;
+}
+
+int vspace_invoke(struct invocation *inv)
+{
+	struct cap *vs = &inv->slot->cap;
+	pte_t *l0 = cap_vspace_l0(vs);
+	unsigned asid = (unsigned)vs->data;
+	uint64_t va = inv->mr[0], pages = inv->mr[1];
+
+	if (!l0)
+		return FL_E_INVALID_CAPABILITY;
+	switch (inv->label) {
+	case FL_VSPACE_MAP_RANGE:
+		return vspace_map_range(inv, l0, asid);
+	case FL_VSPACE_UNMAP_RANGE:
+	case FL_VSPACE_PROTECT:
+	case FL_VSPACE_GET_CLEAR_ACCESSED:
+		if (inv->len < (inv->label == FL_VSPACE_PROTECT ? 3u : 2u))
+			return FL_E_TRUNCATED;
+		if (!user_va_ok(va, pages) || pages == 0)
+			return FL_E_INVALID_ARGUMENT;
+		if (inv->label == FL_VSPACE_GET_CLEAR_ACCESSED) {
+			if (pages > 64)
+				return FL_E_RANGE;
+			inv->mr[0] = vspace_range(l0, asid, va, pages, RANGE_ACCESSED, 0);
+			inv->reply_len = 1;
+			return FL_OK;
+		}
+		if (inv->label == FL_VSPACE_PROTECT) {
+			if (!valid_rights(inv->mr[2]))
+				return FL_E_INVALID_ARGUMENT;
+			vspace_range(l0, asid, va, pages, RANGE_PROTECT, inv->mr[2]);
+			return FL_OK;
+		}
+		vspace_range(l0, asid, va, pages, RANGE_UNMAP, 0);
+		return FL_OK;
+	case FL_VSPACE_LOOKUP: {
+		if (inv->len < 1)
+			return FL_E_TRUNCATED;
+		if (!user_va_ok(ALIGN_DOWN(va, PAGE_SIZE), 1))
+			return FL_E_INVALID_ARGUMENT;
+		pte_t *pte = walk(l0, va, NULL);
+		if (!pte || !(*pte & 1))
+			return FL_E_MAPPING;
+		inv->mr[0] = (*pte & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1));
+		inv->mr[1] = FL_MAP_READ | ((*pte & PTE_AP_RO) ? 0 : FL_MAP_WRITE) |
+			     ((*pte & PTE_UXN) ? 0 : FL_MAP_EXEC);
+		inv->reply_len = 2;
+		return FL_OK;
+	}
+	default:
+		return FL_E_ILLEGAL_OPERATION;
+	}
+}
+
+bool vspace_handle_access_flag(struct tcb *t, uint64_t far)
+{
+	pte_t *l0 = cap_vspace_l0(&t->slots[TCB_SLOT_VSPACE].cap);
+	pte_t *pte = l0 ? walk(l0, far, NULL) : NULL;
+
+	if (!pte || !(*pte & 1) || (*pte & PTE_AF))
+		return false;
+	*pte |= PTE_AF; /* a translation with AF = 0 is never in a TLB: no invalidation */
+	dsb_ish();
+	return true;
+}
+
+/* --- kernel-side mapping helpers for building the root task --- */
+
+/* Map frame cap f at va in the space of vs, allocating missing tables with alloc. */
+void vspace_boot_map(struct cap *vs, struct cap *f, uint64_t va, uint64_t rights,
+		     uint64_t (*alloc_table)(void))
+{
+	pte_t *t = (pte_t *)vs->obj;
+
+	for (int level = 0; level < 3; level++) {
+		pte_t *e = &t[(va >> (39 - 9 * level)) & 511];
+		if ((*e & 3) != PTE_TABLE)
+			*e = alloc_table() | PTE_TABLE;
+		t = table_va(*e);
+	}
+	map_frame(f, &t[(va >> 12) & 511], va, (unsigned)vs->data, rights);
+}

@@ -1,0 +1,14 @@
+/*
+ * Process entry. The kernel (root task) or the pager (every other process)
+ * starts the first thread here with sp at the top of its stack and x0 = one
+ * startup argument (the root task: BootInfo; others: their process info page).
+ */
+	.text
+	.global _start
+	.type _start, %function
+_start:
+	mov	x29, #0
+	mov	x30, #0
+	bl	__fl_start
+1:	b	1b
+	.size _start, . - _start
