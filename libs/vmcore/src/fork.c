@@ -127,9 +127,9 @@ static enum clone_result clone_pages(struct fork_state *st)
 
 /*
  * Fork: make the empty space child a COW clone of parent. VM_E_NOMEM when a
- * record pool runs out (the child is then emptied again). Caller must hold
- * no vmcore lock and must not run other faults of parent meanwhile... other
- * threads of the parent may run: each page is cloned atomically.
+ * record pool runs out (the child is then emptied again). Other threads of
+ * the parent may keep running: each page is cloned atomically under the
+ * parent's SPT lock. Caller must hold no vmcore lock.
  */
 int vm_fork(struct vm_space *parent, struct vm_space *child)
 {
