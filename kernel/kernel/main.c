@@ -15,6 +15,7 @@
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
+#include "kernel/ipclog.h"
 
 void root_task_create(void);
 
@@ -108,6 +109,7 @@ void kernel_main(uint64_t dtb_pa)
 	console_init_early();
 	read_device_tree(dtb_pa);
 	console_init(&platform);
+	ipclog_init();
 	kprintf("\nFaultline %s on %s\n", FAULTLINE_VERSION, machine_model);
 	mmu_init_kernel(&platform);
 	assign_cpu_numbers();

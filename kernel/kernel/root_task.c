@@ -13,6 +13,7 @@
 #include "kernel/archive.h"
 #include "kernel/boot.h"
 #include "kernel/ipc.h"
+#include "kernel/ipclog.h"
 #include "kernel/lib.h"
 #include "kernel/object.h"
 #include "kernel/percpu.h"
@@ -323,6 +324,11 @@ void root_task_create(void)
 	bi->archive_size = archive_size();
 	archive_foreach(list_file, bi);
 	map_readonly(dtb_phys, dtb_size, FL_ROOT_DTB_VADDR, &count);
+	bi->trace_frames_first = map_readonly(ipclog_phys(), ipclog_size(), FL_ROOT_TRACE_VADDR, &count);
+	bi->trace_frames_count = count;
+	bi->trace_vaddr = FL_ROOT_TRACE_VADDR;
+	struct cap trc = {.type = FL_OBJ_TRACE, .rights = FL_RIGHTS_ALL};
+	put_cap(FL_CAP_TRACE, &trc);
 	bi->dtb_vaddr = FL_ROOT_DTB_VADDR + (dtb_phys & (PAGE_SIZE - 1));
 	bi->dtb_size = dtb_size;
 

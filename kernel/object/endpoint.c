@@ -14,6 +14,7 @@
  */
 #include "arch/mmu.h"
 #include "kernel/ipc.h"
+#include "kernel/ipclog.h"
 #include "kernel/lib.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -127,6 +128,16 @@ static void transfer(struct tcb *snd, struct tcb *rcv, uint64_t info, uint64_t b
 			((uint64_t)unwrapped << FL_MSGINFO_UNWRAPPED_SHIFT);
 }
 
+/* Log a message from snd delivered to rcv (a Send, a Call or a fault). */
+static void log_delivery(const struct tcb *snd, const struct tcb *rcv, uint64_t badge, uint64_t info,
+			 uint32_t flags)
+{
+	unsigned kind = (flags & SENDF_FAULT) ? FL_LOG_FAULT : (flags & SENDF_CALL) ? FL_LOG_CALL : FL_LOG_SEND;
+	const uint64_t *w = (flags & SENDF_FAULT) ? snd->fault_words : &snd->ctx.x[2];
+
+	IPCLOG(kind, snd, rcv, badge, fl_msginfo_label(info), fl_msginfo_length(info), w, 3, 0);
+}
+
 /* A caller whose call can get no reply: wake it with an error (faulters stay stopped). */
 static void abort_caller(struct tcb *c, unsigned err)
 {
@@ -184,6 +195,7 @@ static void ep_send(struct tcb *t, struct endpoint *ep, uint64_t badge, uint64_t
 		if (!ep->q.head)
 			ep->state = EP_IDLE;
 		transfer(t, r, info, badge, flags, ep);
+		log_delivery(t, r, badge, info, flags);
 		r->blocked_on = NULL;
 		sched_wake(r);
 		complete_send(t, r);
@@ -193,6 +205,8 @@ static void ep_send(struct tcb *t, struct endpoint *ep, uint64_t badge, uint64_t
 		set_error(t, FL_E_WOULD_BLOCK);
 		return;
 	}
+	IPCLOG(FL_LOG_BLOCK_SEND, t, NULL, badge, fl_msginfo_label(info), fl_msginfo_length(info),
+	       (flags & SENDF_FAULT) ? t->fault_words : &t->ctx.x[2], 3, 0);
 	t->state = TS_BLOCKED_SEND;
 	t->blocked_on = ep;
 	t->send_badge = badge;
@@ -334,6 +348,7 @@ void sys_recv(struct tcb *t, bool blocking)
 			ep->state = EP_IDLE;
 		snd->blocked_on = NULL;
 		transfer(snd, t, snd->send_info, snd->send_badge, snd->send_flags, ep);
+		log_delivery(snd, t, snd->send_badge, snd->send_info, snd->send_flags);
 		complete_send(snd, t);
 		return;
 	}
@@ -341,6 +356,7 @@ void sys_recv(struct tcb *t, bool blocking)
 		set_error(t, FL_E_WOULD_BLOCK);
 		return;
 	}
+	IPCLOG(FL_LOG_BLOCK_RECV, t, NULL, 0, 0, 0, NULL, 0, 0);
 	t->state = TS_BLOCKED_RECV;
 	t->blocked_on = ep;
 	tq_append(&ep->q, t);
@@ -357,6 +373,8 @@ static void do_reply(struct tcb *t, struct reply *r)
 	c->blocked_on = NULL;
 	if (c->send_flags & SENDF_FAULT) {
 		uint64_t label = fl_msginfo_label(t->ctx.x[1]);
+		uint64_t action = label == 0 ? 0 : label == FL_FAULT_REPLY_SKIP ? 1 : 2;
+		IPCLOG(FL_LOG_FAULT_REPLY, t, c, 0, label, 0, &action, 1, 0);
 		c->send_flags = 0;
 		if (label == 0 || label == FL_FAULT_REPLY_SKIP) {
 			if (label == FL_FAULT_REPLY_SKIP)
@@ -367,6 +385,8 @@ static void do_reply(struct tcb *t, struct reply *r)
 		}
 		return;
 	}
+	IPCLOG(FL_LOG_REPLY, t, c, 0, fl_msginfo_label(t->ctx.x[1]), fl_msginfo_length(t->ctx.x[1]),
+	       &t->ctx.x[2], 3, 0);
 	transfer(t, c, t->ctx.x[1], 0, (c->send_flags & SENDF_GRANT_REPLY) ? SENDF_GRANT : 0, NULL);
 	c->send_flags = 0;
 	sched_wake(c);
@@ -414,6 +434,7 @@ void fault_deliver(struct tcb *t, uint64_t label)
 			label == FL_FAULT_UNKNOWN_SYSCALL ? "unknown syscall" : "exception",
 			(unsigned long)t->fault_words[0], (unsigned long)t->fault_words[1],
 			(unsigned long)t->fault_words[2]);
+		IPCLOG(FL_LOG_SUSPEND, NULL, t, 0, label, 0, t->fault_words, 3, 0);
 		tcb_suspend(t);
 		return;
 	}
@@ -549,10 +570,14 @@ static void invoke(struct tcb *t, struct cte *slot, uint64_t info, bool want_rep
 		case FL_OBJ_NOTIFICATION:
 			err = ntfn_invoke(&inv);
 			break;
+		case FL_OBJ_TRACE:
+			err = trace_invoke(&inv);
+			break;
 		default:
 			err = FL_E_ILLEGAL_OPERATION;
 		}
 	}
+	IPCLOG(FL_LOG_INVOKE, t, NULL, 0, inv.label, inv.len, inv_words, 3, (unsigned)err);
 	if (!want_reply || t->state != TS_RUNNABLE)
 		return;
 	t->ctx.x[0] = 0;

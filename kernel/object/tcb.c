@@ -9,6 +9,7 @@
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "kernel/ipc.h"
+#include "kernel/ipclog.h"
 #include "kernel/smp.h"
 #include "arch/mmu.h"
 
@@ -35,6 +36,7 @@ void tcb_suspend(struct tcb *t)
 
 void tcb_destroy(struct tcb *t)
 {
+	IPCLOG(FL_LOG_DESTROY, NULL, t, 0, 0, 0, NULL, 0, 0);
 	tcb_suspend(t);
 	sched_stall_remote(t);
 	if (t->running_on == (int)this_cpu()->id) {
@@ -157,10 +159,13 @@ int tcb_invoke(struct invocation *inv)
 			t->ctx.x[0] = inv->mr[0];
 		return FL_OK;
 	case FL_TCB_RESUME:
-		if (t->state == TS_INACTIVE)
+		if (t->state == TS_INACTIVE) {
+			IPCLOG(FL_LOG_RESUME, inv->caller, t, 0, 0, 0, NULL, 0, 0);
 			sched_wake(t);
+		}
 		return FL_OK;
 	case FL_TCB_SUSPEND:
+		IPCLOG(FL_LOG_SUSPEND, inv->caller, t, 0, 0, 0, NULL, 0, 0);
 		tcb_suspend(t);
 		return FL_OK;
 	case FL_TCB_SET_PRIORITY:

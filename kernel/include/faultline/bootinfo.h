@@ -59,6 +59,8 @@ struct fl_bootinfo {
 	uint64_t stack_top;
 	uint64_t timer_frequency; /* generic counter Hz */
 	uint64_t root_thread_id;
+	uint64_t trace_frames_first, trace_frames_count; /* read-only frames of the IPC log rings */
+	uint64_t trace_vaddr;  /* the rings (struct fl_ipclog_ring[ncpus]), mapped read-only */
 	uint64_t nfiles;
 	struct fl_boot_file files[FL_BOOTINFO_MAX_FILES];
 	struct fl_untyped_desc untyped[FL_BOOTINFO_MAX_UNTYPED];
@@ -72,5 +74,6 @@ struct fl_bootinfo {
 #define FL_ROOT_STACK_PAGES 64
 #define FL_ROOT_ARCHIVE_VADDR 0x0000000040000000ULL
 #define FL_ROOT_DTB_VADDR 0x0000000030000000ULL
+#define FL_ROOT_TRACE_VADDR 0x0000000031000000ULL
 
 #endif
