@@ -12,3 +12,15 @@ _start:
 	bl	__fl_start
 1:	b	1b
 	.size _start, . - _start
+
+/*
+ * A forked child's first instruction: sp points at the address of the
+ * parent's jmp_buf (in the child's copy of the stack); longjmp there.
+ */
+	.global fl_fork_child_trampoline
+	.type fl_fork_child_trampoline, %function
+fl_fork_child_trampoline:
+	ldr	x0, [sp]
+	bl	fl_fork_child_resume
+2:	b	2b
+	.size fl_fork_child_trampoline, . - fl_fork_child_trampoline

@@ -239,6 +239,28 @@ void vm_space_counts(struct vm_space *s, size_t *resident, size_t *swapped)
 	vm_lock_drop(s->vm, &s->lock);
 }
 
+/* How many of s's pages are in frames shared by two or more entries (COW).
+ * Takes the SPT lock, then each frame's lock (rank order 2 -> 4). */
+size_t vm_space_cow_shared(struct vm_space *s)
+{
+	size_t n = 0;
+
+	vm_lock_take(s->vm, &s->lock);
+	for (unsigned b = 0; b < VM_SPT_BUCKETS; b++) {
+		for (struct vm_page *p = s->buckets[b]; p; p = p->next) {
+			if (p->swapped)
+				continue;
+			struct vm_frame *fe = vm_frame_entry(s->vm, p->frame);
+			vm_lock_take(s->vm, &fe->lock);
+			if (fe->refcount >= 2)
+				n++;
+			vm_lock_drop(s->vm, &fe->lock);
+		}
+	}
+	vm_lock_drop(s->vm, &s->lock);
+	return n;
+}
+
 /* An evictor is about to use s without its lock: keep its memory valid.
  * Caller holds a frame lock whose reverse map names s. */
 void vm_space_hold_locked_frame(struct vm_space *s)

@@ -22,6 +22,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* picolibc hides these under strict C11; the same prototypes as its own. */
+void *sbrk(ptrdiff_t incr);
+int sched_yield(void);
+
+/* End child pid as if by signal sig (it reads WIFSIGNALED, WTERMSIG == sig);
+ * sig 0 checks that it exists. Only the parent may. 0, or -1 (ESRCH, EINVAL). */
+int kill(pid_t pid, int sig);
+
 /* WTERMSIG of a process killed by the pager (the number of SIGSEGV). */
 #define FL_KILLED_SIGNAL 11
 

@@ -303,6 +303,7 @@ int vm_space_init(struct vm *vm, struct vm_space *s, void *cookie, uint32_t id);
 int vm_region_add(struct vm_space *s, const struct vm_region_desc *d);
 void vm_space_destroy(struct vm_space *s);
 void vm_space_counts(struct vm_space *s, size_t *resident, size_t *swapped);
+size_t vm_space_cow_shared(struct vm_space *s);
 enum vm_page_state vm_page_state(struct vm_space *s, uint64_t va);
 
 struct vm_verdict vm_fault(struct vm_space *s, uint64_t va, enum vm_access access, uint64_t sp);

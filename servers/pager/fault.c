@@ -1,0 +1,86 @@
+/*
+ * Fault messages (idl/fault.idl): a thread's VM fault goes to vmcore, which
+ * answers resume, retry or kill; any other exception kills the process. A
+ * kill writes one line naming the process, the address and the reason.
+ */
+#include <stdio.h>
+
+#include <faultline/process.h>
+
+#include "core.h"
+#include "fault.h"
+
+/* End p as killed by the pager (reads as WIFSIGNALED, WTERMSIG 11). */
+static void kill_process(struct process *p, unsigned tid, const char *why, uint64_t ip)
+{
+	plog("killed pid %u (%s) thread %u: %s (ip 0x%lx)", p->pid, p->name, tid, why,
+	     (unsigned long)ip);
+	proc_terminate(p, FL_KILLED_SIGNAL);
+}
+
+static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t esr,
+                 enum fault_access access, uint64_t sp, uint64_t reserved)
+{
+	unsigned tid;
+	struct process *p = proc_get(badge, &tid);
+	int ret = FL_IDL_DEFER; /* no reply: the thread is gone */
+
+	(void)ctx;
+	(void)esr;
+	(void)reserved;
+	if (!p)
+		return ret;
+	struct vm_verdict v = vm_fault(&p->space, addr, (enum vm_access)access, sp);
+	if (v.kind == VM_KILL)
+		kill_process(p, tid, v.msg, ip);
+	else
+		ret = FAULT_REPLY_RETRY;
+	proc_put(p);
+	return ret;
+}
+
+static int on_unknown_syscall(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t esr,
+                              uint64_t access, uint64_t sp, uint64_t sysno)
+{
+	unsigned tid;
+	struct process *p = proc_get(badge, &tid);
+	char why[64];
+
+	(void)ctx;
+	(void)addr;
+	(void)esr;
+	(void)access;
+	(void)sp;
+	if (p) {
+		snprintf(why, sizeof why, "unknown syscall %lu", (unsigned long)sysno);
+		kill_process(p, tid, why, ip);
+		proc_put(p);
+	}
+	return FL_IDL_DEFER;
+}
+
+static int on_user_exception(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t esr,
+                             uint64_t access, uint64_t sp, uint64_t reserved)
+{
+	unsigned tid;
+	struct process *p = proc_get(badge, &tid);
+	char why[64];
+
+	(void)ctx;
+	(void)access;
+	(void)sp;
+	(void)reserved;
+	if (p) {
+		snprintf(why, sizeof why, "exception ESR 0x%lx at 0x%lx", (unsigned long)esr,
+		         (unsigned long)addr);
+		kill_process(p, tid, why, ip);
+		proc_put(p);
+	}
+	return FL_IDL_DEFER;
+}
+
+const struct fault_handlers fault_handlers = {
+    .vm = on_vm,
+    .unknown_syscall = on_unknown_syscall,
+    .user_exception = on_user_exception,
+};

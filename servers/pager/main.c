@@ -1,0 +1,108 @@
+/*
+ * The pager's boot: take BootInfo, carve the frame pool and the pager's own
+ * memory from untyped, set up vmcore, start one worker per CPU, start the
+ * init process, then serve as worker 0.
+ *
+ * Bootargs read here:
+ *   pager.frames=N   user frame pool of N frames (memory-pressure tests)
+ *   pager.init=NAME  the first process (default: testserver if the archive
+ *                    has it; with none, the pager prints a banner and idles)
+ * The init process gets argv = { NAME, every bootarg token... } so it can
+ * read its own options (e.g. tests=PATTERN).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <faultline/runtime.h>
+
+#include "core.h"
+
+/* The value of bootarg key ("key=value" token) into out; false if absent. */
+static bool bootarg(const char *args, const char *key, char *out, size_t outlen)
+{
+	size_t klen = strlen(key);
+
+	for (const char *s = args; *s;) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - s) > klen && !strncmp(s, key, klen) && s[klen] == '=') {
+			size_t n = (size_t)(e - s) - klen - 1;
+			if (n >= outlen)
+				n = outlen - 1;
+			memcpy(out, s + klen + 1, n);
+			out[n] = 0;
+			return true;
+		}
+		s = e;
+	}
+	return false;
+}
+
+/* Power-off: the kernel offers no call for it yet. */
+int pager_poweroff_machine(void)
+{
+	plog("power-off requested, but the kernel has no power-off call yet");
+	return -1;
+}
+
+/* Start the init process with argv = { name, bootarg tokens... }. */
+static void start_init(const struct fl_bootinfo *bi)
+{
+	char name[48] = "testserver";
+	uint8_t args[FL_PROCINFO_ARGS_MAX];
+	size_t n = 0;
+	uint32_t id, pid;
+	bool asked = bootarg(bi->bootargs, "pager.init", name, sizeof name);
+
+	if (archive_find(name, &id) < 0) {
+		if (asked)
+			plog("init program '%s' is not in the boot archive", name);
+		plog("Faultline pager ready; no init process, idling");
+		return;
+	}
+	memcpy(args, name, strlen(name) + 1);
+	n = strlen(name) + 1;
+	for (const char *s = bi->bootargs; *s;) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+		while (*e && *e != ' ')
+			e++;
+		if (e > s && n + (size_t)(e - s) + 1 <= sizeof args) {
+			memcpy(args + n, s, (size_t)(e - s));
+			n += (size_t)(e - s);
+			args[n++] = 0;
+		}
+		s = e;
+	}
+	int err = proc_spawn(name, args, n, 0, &pid);
+	if (err) {
+		plog("starting init '%s' failed: error %d", name, err);
+		return;
+	}
+	proc_mark_init(pid);
+	plog("started init '%s' as pid %u", name, pid);
+}
+
+int main(void)
+{
+	const struct fl_bootinfo *bi = (const struct fl_bootinfo *)fl_startup_arg;
+	char val[32];
+	size_t budget = 0;
+
+	if (bi->magic != FL_BOOTINFO_MAGIC)
+		pager_panic("no BootInfo at %lx", (unsigned long)fl_startup_arg);
+	if (bootarg(bi->bootargs, "pager.frames", val, sizeof val))
+		budget = strtoul(val, NULL, 0);
+	kobj_init(bi);
+	frames_init(bi, budget);
+	platform_init(bi, frames_total());
+	proc_init();
+	proc_set_cpus((unsigned)bi->ncpus);
+	workers_start((unsigned)bi->ncpus);
+	start_init(bi);
+	worker_loop(worker_self());
+}

@@ -1,0 +1,206 @@
+/*
+ * vmcore's platform in the pager: locks are the pager's ticket locks, frames
+ * come from the pool, page contents are read and written through the
+ * window, mappings go to space.c, file pages come from the boot archive
+ * (mapped read-only in the pager by the kernel). No backing store yet
+ * (swapd, issue 6): swap_out reports VM_E_FULL, so eviction never succeeds
+ * and running out of frames kills the faulting process.
+ */
+#include <string.h>
+
+#include "core.h"
+
+struct vm pager_vm;
+static const struct fl_bootinfo *bootinfo;
+
+_Static_assert(sizeof(struct ulock) <= VM_LOCK_IMPL_BYTES, "pager lock fits vmcore's lock storage");
+
+static void p_lock_init(void *ctx, void *impl)
+{
+	(void)ctx;
+	ulock_init(impl);
+}
+
+static void p_lock(void *ctx, void *impl)
+{
+	(void)ctx;
+	ulock_take(impl);
+}
+
+static void p_unlock(void *ctx, void *impl)
+{
+	(void)ctx;
+	ulock_drop(impl);
+}
+
+static struct vm_lockrec *p_lockrec(void *ctx)
+{
+	(void)ctx;
+	return &worker_self()->lockrec;
+}
+
+static void p_yield(void *ctx)
+{
+	(void)ctx;
+	fl_yield();
+}
+
+static void p_fatal(void *ctx, const char *msg)
+{
+	(void)ctx;
+	pager_panic("vmcore: %s", msg);
+}
+
+static int p_frame_alloc(void *ctx, vm_frame_t *out)
+{
+	(void)ctx;
+	return frame_take(out);
+}
+
+static void p_frame_free(void *ctx, vm_frame_t f)
+{
+	(void)ctx;
+	frame_give(f);
+}
+
+static void p_page_zero(void *ctx, vm_frame_t f)
+{
+	(void)ctx;
+	memset(frame_addr(f), 0, VM_PAGE_SIZE);
+}
+
+static void p_page_copy(void *ctx, vm_frame_t dst, vm_frame_t src)
+{
+	(void)ctx;
+	memcpy(frame_addr(dst), frame_addr(src), VM_PAGE_SIZE);
+}
+
+static int p_map(void *ctx, void *space, uint64_t va, const vm_frame_t *frames, size_t n,
+                 unsigned rights)
+{
+	(void)ctx;
+	return pspace_map(space, va, frames, n, rights);
+}
+
+static int p_protect(void *ctx, void *space, uint64_t va, size_t n, unsigned rights)
+{
+	(void)ctx;
+	return pspace_protect(space, va, n, rights);
+}
+
+static int p_unmap(void *ctx, void *space, uint64_t va, size_t n)
+{
+	(void)ctx;
+	return pspace_unmap(space, va, n);
+}
+
+static bool p_test_clear_accessed(void *ctx, void *space, uint64_t va)
+{
+	(void)ctx;
+	return pspace_test_clear_accessed(space, va);
+}
+
+static int p_swap_out(void *ctx, vm_frame_t frame, vm_slot_t *slot)
+{
+	(void)ctx;
+	(void)frame;
+	(void)slot;
+	return VM_E_FULL; /* no swap device until swapd exists */
+}
+
+static int p_swap_in(void *ctx, vm_slot_t slot, vm_frame_t frame)
+{
+	(void)ctx;
+	(void)slot;
+	(void)frame;
+	return VM_E_IO;
+}
+
+static void p_slot_free(void *ctx, vm_slot_t slot)
+{
+	(void)ctx;
+	(void)slot;
+}
+
+/* Copy len bytes at offset of archive file `file` into frame at frame_off. */
+static int p_file_read(void *ctx, uint32_t file, uint64_t offset, vm_frame_t frame,
+                       size_t frame_off, size_t len)
+{
+	const struct fl_boot_file *f = archive_file(file);
+
+	(void)ctx;
+	if (!f || offset > f->size || len > f->size - offset || frame_off + len > VM_PAGE_SIZE)
+		return VM_E_IO;
+	memcpy((char *)frame_addr(frame) + frame_off, (const char *)f->vaddr + offset, len);
+	return VM_OK;
+}
+
+static const struct vm_platform platform = {
+    .lock_init = p_lock_init,
+    .lock = p_lock,
+    .unlock = p_unlock,
+    .lockrec = p_lockrec,
+    .yield = p_yield,
+    .fatal = p_fatal,
+    .frame_alloc = p_frame_alloc,
+    .frame_free = p_frame_free,
+    .page_zero = p_page_zero,
+    .page_copy = p_page_copy,
+    .map = p_map,
+    .protect = p_protect,
+    .unmap = p_unmap,
+    .test_clear_accessed = p_test_clear_accessed,
+    .swap_out = p_swap_out,
+    .swap_in = p_swap_in,
+    .slot_free = p_slot_free,
+    .file_read = p_file_read,
+};
+
+/* Set up vmcore over a pool of nframes frames (indexes 0..nframes). Records:
+ * two page entries, two reverse-map nodes and two mappings per frame (a
+ * frame shared by more spaces than that on average runs the pools out,
+ * which is reported like running out of frames). */
+void platform_init(const struct fl_bootinfo *bi, size_t nframes)
+{
+	static uint32_t no_slots[1];
+	struct vm_config cfg = {
+	    .frames = heap_alloc(nframes * sizeof(struct vm_frame)),
+	    .frame_base = 0,
+	    .nframes = nframes,
+	    .slot_refs = no_slots,
+	    .nslots = 0,
+	    .page_mem = heap_alloc(2 * nframes * VM_PAGE_RECORD_SIZE),
+	    .npages_records = 2 * nframes,
+	    .rmap_mem = heap_alloc(2 * nframes * VM_RMAP_RECORD_SIZE),
+	    .nrmap_records = 2 * nframes,
+	    .region_mem = heap_alloc(MAX_PROCS * 16 * VM_REGION_RECORD_SIZE),
+	    .nregion_records = MAX_PROCS * 16,
+	};
+
+	bootinfo = bi;
+	mappings_init(2 * nframes);
+	int err = vm_init(&pager_vm, &platform, &cfg);
+	if (err)
+		pager_panic("vm_init failed: %d", err);
+}
+
+/* Boot archive file id (index in BootInfo files[]), or NULL. */
+const struct fl_boot_file *archive_file(uint32_t id)
+{
+	return id < bootinfo->nfiles ? &bootinfo->files[id] : NULL;
+}
+
+/* Find a program by name ("name" or "name.elf"). 0, or -1. */
+int archive_find(const char *name, uint32_t *id)
+{
+	size_t n = strlen(name);
+
+	for (uint32_t i = 0; i < bootinfo->nfiles; i++) {
+		const char *fn = bootinfo->files[i].name;
+		if (!strcmp(fn, name) || (!strncmp(fn, name, n) && !strcmp(fn + n, ".elf"))) {
+			*id = i;
+			return 0;
+		}
+	}
+	return -1;
+}
