@@ -128,14 +128,16 @@ static void transfer(struct tcb *snd, struct tcb *rcv, uint64_t info, uint64_t b
 			((uint64_t)unwrapped << FL_MSGINFO_UNWRAPPED_SHIFT);
 }
 
-/* Log a message from snd delivered to rcv (a Send, a Call or a fault). */
+/* Log a message from snd delivered to rcv (a Send, a Call or a fault). A
+ * fault's access kind (MR3) is past the words a record keeps: it goes in flags. */
 static void log_delivery(const struct tcb *snd, const struct tcb *rcv, uint64_t badge, uint64_t info,
 			 uint32_t flags)
 {
 	unsigned kind = (flags & SENDF_FAULT) ? FL_LOG_FAULT : (flags & SENDF_CALL) ? FL_LOG_CALL : FL_LOG_SEND;
 	const uint64_t *w = (flags & SENDF_FAULT) ? snd->fault_words : &snd->ctx.x[2];
+	unsigned access = (flags & SENDF_FAULT) ? (unsigned)snd->fault_words[3] : 0;
 
-	IPCLOG(kind, snd, rcv, badge, fl_msginfo_label(info), fl_msginfo_length(info), w, 3, 0);
+	IPCLOG(kind, snd, rcv, badge, fl_msginfo_label(info), fl_msginfo_length(info), w, 3, access);
 }
 
 /* A caller whose call can get no reply: wake it with an error (faulters stay stopped). */
@@ -206,7 +208,8 @@ static void ep_send(struct tcb *t, struct endpoint *ep, uint64_t badge, uint64_t
 		return;
 	}
 	IPCLOG(FL_LOG_BLOCK_SEND, t, NULL, badge, fl_msginfo_label(info), fl_msginfo_length(info),
-	       (flags & SENDF_FAULT) ? t->fault_words : &t->ctx.x[2], 3, 0);
+	       (flags & SENDF_FAULT) ? t->fault_words : &t->ctx.x[2], 3,
+	       (flags & SENDF_FAULT) ? (unsigned)t->fault_words[3] : 0);
 	t->state = TS_BLOCKED_SEND;
 	t->blocked_on = ep;
 	t->send_badge = badge;
@@ -528,6 +531,8 @@ static void invoke(struct tcb *t, struct cte *slot, uint64_t info, bool want_rep
 		       (inv.len - FL_MSG_REG_COUNT) * sizeof(uint64_t));
 	for (unsigned i = inv.len; i < FL_MSG_REG_COUNT; i++)
 		inv_words[i] = 0;
+	/* The log shows the arguments: results overwrite inv_words. */
+	uint64_t args[3] = {inv_words[0], inv_words[1], inv_words[2]};
 	if (inv.ncaps && !t->ipcbuf)
 		err = FL_E_INVALID_CAPABILITY;
 	for (unsigned i = 0; !err && i < inv.ncaps; i++) {
@@ -577,7 +582,7 @@ static void invoke(struct tcb *t, struct cte *slot, uint64_t info, bool want_rep
 			err = FL_E_ILLEGAL_OPERATION;
 		}
 	}
-	IPCLOG(FL_LOG_INVOKE, t, NULL, 0, inv.label, inv.len, inv_words, 3, (unsigned)err);
+	IPCLOG(FL_LOG_INVOKE, t, NULL, 0, inv.label, inv.len, args, 3, (unsigned)err);
 	if (!want_reply || t->state != TS_RUNNABLE)
 		return;
 	t->ctx.x[0] = 0;
