@@ -93,7 +93,8 @@ static void test_fault_and_reply_in_order(void)
 			KT_EQ(r.words[1], (uint64_t)p + 8);
 			KT_EQ(r.flags, FL_ACCESS_WRITE);
 			step = 1;
-		} else if (step == 1 && r.kind == FL_LOG_INVOKE && r.from == root && r.label == FL_FRAME_REMAP) {
+		} else if (step == 1 && r.kind == FL_LOG_INVOKE && r.from == root &&
+		           r.label == FL_FRAME_REMAP) {
 			KT_EQ(r.words[0], FL_MAP_RW);
 			KT_EQ(r.flags, FL_OK);
 			step = 2;
@@ -102,11 +103,12 @@ static void test_fault_and_reply_in_order(void)
 			KT_EQ(r.words[0], 0); /* resumed */
 			step = 3;
 		} else {
-			KT_CHECK(!(r.kind == FL_LOG_FAULT_REPLY && r.to == tid), "fault reply before step %d", step);
+			KT_CHECK(!(r.kind == FL_LOG_FAULT_REPLY && r.to == tid),
+			         "fault reply before step %d", step);
 		}
 	}
-	KT_CHECK(step == 3, "only %d of fault, remap, reply found in order in records %llu..%llu", step,
-		 (unsigned long long)start, (unsigned long long)end);
+	KT_CHECK(step == 3, "only %d of fault, remap, reply found in order in records %llu..%llu",
+	         step, (unsigned long long)start, (unsigned long long)end);
 }
 
 static void test_full_ring_counts_dropped(void)
@@ -124,7 +126,7 @@ static void test_full_ring_counts_dropped(void)
 	set_tracing(was);
 
 	KT_CHECK(head1 - head0 >= FL_IPCLOG_RECORDS + 100, "head moved by %llu",
-		 (unsigned long long)(head1 - head0));
+	         (unsigned long long)(head1 - head0));
 	uint64_t over0 = head0 > FL_IPCLOG_RECORDS ? head0 - FL_IPCLOG_RECORDS : 0;
 	KT_EQ(dropped1 - dropped0, head1 - FL_IPCLOG_RECORDS - over0);
 	/* The oldest record still in the ring is one of ours. */
@@ -135,7 +137,7 @@ static void test_full_ring_counts_dropped(void)
 }
 
 const struct kt_test kt_ipclog_tests[] = {
-	{"ipclog.fault_and_reply_in_order", test_fault_and_reply_in_order, 1},
-	{"ipclog.full_ring_counts_dropped", test_full_ring_counts_dropped, 1},
-	{NULL, NULL, 0},
+    {"ipclog.fault_and_reply_in_order", test_fault_and_reply_in_order, 1},
+    {"ipclog.full_ring_counts_dropped", test_full_ring_counts_dropped, 1},
+    {NULL, NULL, 0},
 };
