@@ -75,7 +75,7 @@ static uint64_t metadata_bytes(uint64_t n)
 
 /*
  * Carve the pool from boot untyped: budget frames if not 0, else as many as
- * fit (at most 65536) after the pager's metadata and 24 MiB kept for kernel
+ * fit (at most 16384) after the pager's metadata and 24 MiB kept for kernel
  * objects. Caller: the main thread, at boot.
  */
 void frames_init(const struct fl_bootinfo *bi, size_t budget)
@@ -89,8 +89,8 @@ void frames_init(const struct fl_bootinfo *bi, size_t budget)
 			ram += 1ULL << bi->untyped[i].size_bits;
 	uint64_t per_frame = 4096 + 3 * 64 + PER_FRAME_BYTES;
 	uint64_t n = ram > (40ULL << 20) ? (ram - (40ULL << 20)) / per_frame : 0;
-	if (n > 65536)
-		n = 65536;
+	if (n > 16384)
+		n = 16384; /* see docs/pager.md: boot time grows with the pool */
 	if (budget && budget < n)
 		n = budget;
 	if (n < 64)
