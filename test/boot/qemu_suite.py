@@ -3,8 +3,9 @@
 Each case boots the kernel Image (or the U-Boot disk) and passes once the
 console shows the complete boot the contract describes: the banner, `cpu N
 online` exactly once for every CPU, and `all N cpus idle` (plus every CPU's
-`ticks ok` where kernel.tickcheck is given). A panic, a timeout or QEMU
-exiting first fails the case with what was missing. The malformed-DTB case
+`ticks ok` where kernel.tickcheck is given), and nothing goes wrong in the
+second after that. A panic, a timeout or QEMU exiting first fails the case
+with what was missing. The malformed-DTB case
 passes only if the kernel says `DTB:` and panics instead of hanging.
 """
 
@@ -15,6 +16,11 @@ import baddtb
 import harness
 import machine
 from cases import Case
+
+# Seconds a boot case keeps reading after the boot looked complete, so that a
+# panic or a second `cpu N online` right after it (the first ticks, the idle
+# loop) fails the case instead of passing unseen.
+SETTLE = 1.0
 
 
 def _verdict(case, run, problems):
@@ -44,10 +50,19 @@ def _boot(ctx, case, smp=2, tickcheck=False, uboot=False, uboot_default_env=Fals
                 p.append("no 'cpu N: ticks ok' for cpu %s" % ", ".join(map(str, missing)))
         return p
 
+    def hopeless(t):
+        # Lines that can never be undone: stop now instead of at the timeout.
+        wrong_idle = t.all_idle is not None and t.all_idle != smp
+        return wrong_idle or any(n >= smp or t.online.count(n) > 1 for n in t.online)
+
     argv = m.command(ctx.log_path(case.name, ".d"))
     run = harness.run(argv, ctx.log_path(case.name), case.timeout,
-                      until=lambda t: not problems(t))
-    return _verdict(case, run, problems(run.transcript))
+                      until=lambda t: not problems(t) or hopeless(t), settle=SETTLE)
+    found = problems(run.transcript)
+    if run.transcript.panicked and not found:
+        found.append("kernel panic after a complete boot: "
+                     + " / ".join(run.transcript.panic_report(2)))
+    return _verdict(case, run, found)
 
 
 def _bad_dtb(ctx, case):

@@ -119,11 +119,14 @@ def stopping():
     return _stopping
 
 
-def run(command, log_path, timeout, until=None, echo=None, panic_grace=2.0, env=None):
+def run(command, log_path, timeout, until=None, echo=None, panic_grace=2.0, settle=0.0,
+        env=None):
     """Run `command`, read its console until done, and always stop it.
 
     until: called with the Transcript after each line; True ends the run
-      (reason "stopped"). None means: run until exit, panic or timeout.
+      (reason "stopped") after `settle` more seconds of reading, so that
+      trouble right after success (a panic on the first tick) is seen.
+      None means: run until exit, panic or timeout.
     echo: called with each raw chunk of output as it arrives (for a user
       watching the console), or None.
     timeout: seconds from start; None means no limit.
@@ -136,6 +139,7 @@ def run(command, log_path, timeout, until=None, echo=None, panic_grace=2.0, env=
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
     panic_deadline = None
+    settle_deadline = None
     with open(log_path, "wb") as log:
         log.write(("# " + shlex.join(command) + "\n").encode())
         log.flush()
@@ -154,9 +158,15 @@ def run(command, log_path, timeout, until=None, echo=None, panic_grace=2.0, env=
             pending = b""
             while True:
                 now = time.monotonic()
-                limits = [d for d in (deadline, panic_deadline) if d is not None]
+                limits = [d for d in (deadline, panic_deadline, settle_deadline)
+                          if d is not None]
                 if limits and now >= min(limits):
-                    result.reason = "panic" if transcript.panicked else "timeout"
+                    if transcript.panicked:
+                        result.reason = "panic"
+                    elif settle_deadline is not None and now >= settle_deadline:
+                        result.reason = "stopped"
+                    else:
+                        result.reason = "timeout"
                     break
                 wait = min(limits) - now if limits else None
                 if not sel.select(wait):
@@ -174,17 +184,13 @@ def run(command, log_path, timeout, until=None, echo=None, panic_grace=2.0, env=
                     echo(chunk)
                 pending += chunk
                 *complete, pending = pending.split(b"\n")
-                done = False
                 for raw in complete:
                     transcript.feed(raw)
                     if transcript.panicked and panic_deadline is None:
                         panic_deadline = time.monotonic() + panic_grace
-                    if not transcript.panicked and until is not None and until(transcript):
-                        done = True
-                        break
-                if done:
-                    result.reason = "stopped"
-                    break
+                    if (settle_deadline is None and not transcript.panicked
+                            and until is not None and until(transcript)):
+                        settle_deadline = time.monotonic() + settle
             sel.close()
         finally:
             _kill_group(proc)

@@ -168,3 +168,13 @@ def test_stop_all_kills_runs_in_other_threads_and_refuses_new_ones(tmp_path):
         assert not harness._live
     finally:
         harness._stopping = False
+
+
+def test_settle_time_catches_a_panic_right_after_success(tmp_path):
+    r = harness.run(FAKE + ["line:cpu 0 online", "sleep:0.3", "line:KERNEL PANIC: tick",
+                            "hang"], str(tmp_path / "l"), timeout=30,
+                    until=lambda t: 0 in t.online, settle=2.0, panic_grace=0.2)
+    assert r.reason == "panic"
+    r = harness.run(FAKE + ["line:cpu 0 online", "hang"], str(tmp_path / "m"), timeout=30,
+                    until=lambda t: 0 in t.online, settle=0.5)
+    assert r.reason == "stopped" and 0.5 <= r.seconds < 10
