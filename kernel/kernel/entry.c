@@ -15,6 +15,9 @@
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 
+void fastpath_call(struct tcb *t);
+void fastpath_reply_recv(struct tcb *t);
+
 static struct tcb *ctx_tcb(struct user_context *ctx)
 {
 	return (struct tcb *)((char *)ctx - __builtin_offsetof(struct tcb, ctx));
@@ -119,6 +122,10 @@ void trap_el0_sync(struct user_context *ctx)
 	}
 	switch (ec) {
 	case EC_SVC64:
+		if (t->ctx.x[8] == FL_SYS_CALL)
+			fastpath_call(t);
+		else if (t->ctx.x[8] == FL_SYS_REPLY_RECV)
+			fastpath_reply_recv(t);
 		syscall(t, esr);
 		break;
 	case EC_DABT_LOW:

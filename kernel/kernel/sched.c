@@ -37,6 +37,21 @@ static int highest_prio(const struct runqueue *rq)
 	return -1;
 }
 
+bool sched_nothing_above(unsigned cpu, unsigned prio)
+{
+	const struct runqueue *rq = &runqueues[cpu];
+	unsigned w = prio / 64;
+
+	for (unsigned i = NPRIO / 64 - 1; i > w; i--)
+		if (rq->bitmap[i])
+			return false;
+	return (rq->bitmap[w] >> (prio % 64)) <= 1;
+}
+
+static void set_cpacr(struct percpu *pc, uint64_t v);
+
+int sched_highest_prio(unsigned cpu) { return highest_prio(&runqueues[cpu]); }
+
 static bool queued(const struct tcb *t)
 {
 	return t->rq_prev || t->rq_next || runqueues[t->affinity].head[t->priority] == t;
@@ -135,9 +150,10 @@ void sched_set_priority(struct tcb *t, unsigned prio)
 
 void sched_set_affinity(struct tcb *t, unsigned cpu)
 {
-	bool q = queued(t);
+	bool q;
 
-	sched_stall_remote(t);
+	sched_stall_remote(t); /* may queue t here if it was running elsewhere */
+	q = queued(t);
 	if (q)
 		rq_remove(t);
 	if (t->running_on == (int)this_cpu()->id) {
@@ -161,7 +177,8 @@ void sched_set_affinity(struct tcb *t, unsigned cpu)
  * be without the lock: its interrupt path or its spin on the big lock
  * (sched_poll_remote). It saves t's FP registers if it holds them, stops
  * treating t as its current thread and clears stall_tcb. Until then the
- * requester keeps the lock, so t cannot change or disappear under B.
+ * requester keeps the lock, so t cannot change or disappear under B. A t
+ * that is still runnable afterwards is queued again on its own CPU.
  */
 void sched_stall_remote(struct tcb *t)
 {
@@ -177,8 +194,13 @@ void sched_stall_remote(struct tcb *t)
 		while (__atomic_load_n(&pc->stall_tcb, __ATOMIC_ACQUIRE))
 			cpu_relax();
 	}
-	if (t->running_on >= 0 && t->running_on != (int)self)
+	if (t->running_on >= 0 && t->running_on != (int)self) {
 		t->running_on = -1;
+		/* It lost its CPU but still wants to run: queue it again, or it
+		 * would be runnable and in no run queue (lost for good). */
+		if (t->state == TS_RUNNABLE)
+			sched_wake(t);
+	}
 }
 
 void sched_poll_remote(void)
@@ -197,6 +219,18 @@ void sched_poll_remote(void)
 		pc->resched = 1;
 	}
 	__atomic_store_n(&pc->stall_tcb, NULL, __ATOMIC_RELEASE);
+}
+
+void sched_switch_fast(struct percpu *pc, struct tcb *from, struct tcb *to)
+{
+	from->running_on = -1;
+	pc->current = to;
+	to->running_on = (int)pc->id;
+	vspace_activate(to);
+	set_cpacr(pc, pc->fpu_owner == to ? CPACR_FP_ON : CPACR_FP_TRAP_EL0);
+	write_sysreg(tpidrro_el0, to->ipcbuf_va);
+	big_unlock();
+	return_to_user(&to->ctx);
 }
 
 static void set_cpacr(struct percpu *pc, uint64_t v)

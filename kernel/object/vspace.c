@@ -75,8 +75,10 @@ void vspace_activate(struct tcb *t)
 	struct percpu *pc = this_cpu();
 	uint64_t ttbr;
 
-	if (vs->type == FL_OBJ_VSPACE && asid_vspace[vs->data] == (pte_t *)vs->obj)
-		ttbr = (vs->data << 48) | table_pa((pte_t *)vs->obj);
+	/* The TCB's own copy of the VSpace cap keeps the VSpace and its ASID
+	 * alive, so a cap present here is a valid address space. */
+	if (vs->type == FL_OBJ_VSPACE)
+		ttbr = (vs->data << 48) | (vs->obj - PHYSMAP_BASE);
 	else
 		ttbr = table_pa(empty_l0); /* ASID 0, nothing mapped: every access faults */
 	if (ttbr != pc->ttbr0) {

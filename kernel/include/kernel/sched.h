@@ -35,6 +35,15 @@ void sched_stall_remote(struct tcb *t);
 /* Poll for stall requests addressed to this CPU (while spinning on the big lock). */
 void sched_poll_remote(void);
 
+/* Highest priority with a runnable thread queued on cpu, or -1. */
+int sched_highest_prio(unsigned cpu);
+/* No thread above prio is queued on cpu (equal priority is fine). */
+bool sched_nothing_above(unsigned cpu, unsigned prio);
+struct percpu;
+/* The IPC fast path's direct switch: from (which no longer runs) to to, which
+ * the caller made runnable and did not queue; drops the big lock, erets. */
+void sched_switch_fast(struct percpu *pc, struct tcb *from, struct tcb *to) __attribute__((noreturn));
+
 /* Leave the kernel: pick this CPU's thread, drop the big lock, eret. */
 void kernel_exit(void) __attribute__((noreturn));
 

@@ -1,0 +1,144 @@
+/*
+ * The IPC fast path: Call and ReplyRecv with a message that fits in the
+ * registers, no capabilities, between threads of the same CPU, switching
+ * straight to the partner without touching the run queues. Every condition
+ * the general path would have to look at is checked first; if any does not
+ * hold, the function returns having changed nothing and the general path
+ * (object/endpoint.c) handles the syscall. The result must be exactly what
+ * the general path would have produced.
+ *
+ * Caller holds the big lock; t is this CPU's current thread.
+ */
+#include "kernel/ipc.h"
+#include "kernel/ipclog.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
+#include "kernel/smp.h"
+
+/* Single-level CSpace lookup (a root CNode whose guard makes cptr an index). */
+static inline struct cap *fast_lookup(struct tcb *t, uint64_t cptr)
+{
+	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
+	unsigned radix = cnode_radix(root);
+
+	if (root->type != FL_OBJ_CNODE || cnode_guard_bits(root) + radix != 64 || root->data != 0 ||
+	    (cptr >> radix) != 0)
+		return NULL;
+	return &cap_cnode(root)[cptr].cap;
+}
+
+/* May the fast path hand the CPU to `to`? */
+static inline bool can_switch_to(struct percpu *pc, const struct tcb *to)
+{
+	return to->affinity == pc->id && to->running_on < 0 && !pc->resched &&
+	       sched_nothing_above(pc->id, to->priority);
+}
+
+/* MR0..MR5 (x2..x7), as three 16-byte pairs. */
+static inline void copy_message_registers(struct tcb *to, const struct tcb *from)
+{
+	uint64_t a = from->ctx.x[2], b = from->ctx.x[3], c = from->ctx.x[4];
+	uint64_t d = from->ctx.x[5], e = from->ctx.x[6], f = from->ctx.x[7];
+
+	to->ctx.x[2] = a;
+	to->ctx.x[3] = b;
+	to->ctx.x[4] = c;
+	to->ctx.x[5] = d;
+	to->ctx.x[6] = e;
+	to->ctx.x[7] = f;
+}
+
+static inline bool short_message(uint64_t info)
+{
+	return fl_msginfo_length(info) <= FL_MSG_REG_COUNT && fl_msginfo_caps(info) == 0;
+}
+
+void fastpath_call(struct tcb *t)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t info = t->ctx.x[1];
+
+	if (!short_message(info) || ipclog_enabled)
+		return;
+	struct cap *c = fast_lookup(t, t->ctx.x[0]);
+	if (!c || c->type != FL_OBJ_ENDPOINT || !(c->rights & FL_RIGHT_WRITE))
+		return;
+	struct endpoint *ep = cap_ep(c);
+	if (ep->state != EP_RECV)
+		return;
+	struct tcb *r = ep->q.head;
+	struct reply *reply = r->reply;
+	if (!reply || !can_switch_to(pc, r) || r->bound_ntfn)
+		return;
+
+	/* Dequeue the receiver. */
+	ep->q.head = r->q_next;
+	if (ep->q.head)
+		ep->q.head->q_prev = NULL;
+	else {
+		ep->q.tail = NULL;
+		ep->state = EP_IDLE;
+	}
+	r->q_next = r->q_prev = NULL;
+	r->blocked_on = NULL;
+
+	/* The message, as transfer() would deliver it. */
+	r->ctx.x[0] = c->data;
+	r->ctx.x[1] = fl_msginfo(fl_msginfo_label(info), fl_msginfo_length(info), 0);
+	copy_message_registers(r, t);
+
+	/* Arm the receiver's reply object with the caller, who now waits on it. */
+	r->reply = NULL;
+	reply->receiver = NULL;
+	reply->caller = t;
+	t->send_flags = SENDF_CALL | ((c->rights & FL_RIGHT_GRANT) ? SENDF_GRANT : 0) |
+			((c->rights & FL_RIGHT_GRANT_REPLY) ? SENDF_GRANT_REPLY : 0);
+	t->state = TS_BLOCKED_REPLY;
+	t->blocked_on = reply;
+	r->state = TS_RUNNABLE;
+	sched_switch_fast(pc, t, r);
+}
+
+void fastpath_reply_recv(struct tcb *t)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t info = t->ctx.x[1];
+
+	if (!short_message(info) || ipclog_enabled || t->bound_ntfn)
+		return;
+	struct cap *rc = fast_lookup(t, t->ctx.x[9]);
+	struct cap *ec = fast_lookup(t, t->ctx.x[0]);
+	if (!rc || rc->type != FL_OBJ_REPLY || !ec || ec->type != FL_OBJ_ENDPOINT ||
+	    !(ec->rights & FL_RIGHT_READ))
+		return;
+	struct reply *reply = cap_reply(rc);
+	struct endpoint *ep = cap_ep(ec);
+	struct tcb *caller = reply->caller;
+	if (!caller || (caller->send_flags & SENDF_FAULT) || ep->state == EP_SEND ||
+	    reply->receiver || (t->reply && t->reply != reply) || !can_switch_to(pc, caller))
+		return;
+
+	/* The reply, as do_reply() would deliver it. */
+	reply->caller = NULL;
+	caller->blocked_on = NULL;
+	caller->send_flags = 0;
+	caller->ctx.x[0] = 0;
+	caller->ctx.x[1] = fl_msginfo(fl_msginfo_label(info), fl_msginfo_length(info), 0);
+	copy_message_registers(caller, t);
+	caller->state = TS_RUNNABLE;
+
+	/* The replier waits on the endpoint with its reply object bound. */
+	reply->receiver = t;
+	t->reply = reply;
+	t->state = TS_BLOCKED_RECV;
+	t->blocked_on = ep;
+	t->q_next = NULL;
+	t->q_prev = ep->q.tail;
+	if (ep->q.tail)
+		ep->q.tail->q_next = t;
+	else
+		ep->q.head = t;
+	ep->q.tail = t;
+	ep->state = EP_RECV;
+	sched_switch_fast(pc, t, caller);
+}
