@@ -226,9 +226,31 @@ int page_table_invoke(struct invocation *inv)
 	return FL_E_DELETE_FIRST; /* every level already present */
 }
 
+/*
+ * Make instructions written into frame pa through the data side (by the pager,
+ * by DMA) visible to instruction fetch before the page becomes executable.
+ * EL0 cannot do this itself (SCTLR_EL1.UCI is off), so the kernel does it
+ * whenever a mapping gains execute permission.
+ */
+static void sync_icache_page(uint64_t pa)
+{
+	uint64_t ctr = read_sysreg(ctr_el0);
+	uint64_t dline = 4ULL << ((ctr >> 16) & 0xf), iline = 4ULL << (ctr & 0xf);
+	uint64_t va = (uint64_t)phys_to_virt(pa);
+
+	for (uint64_t p = va; p < va + PAGE_SIZE; p += dline)
+		__asm__ volatile("dc cvau, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb ish" ::: "memory");
+	for (uint64_t p = va; p < va + PAGE_SIZE; p += iline)
+		__asm__ volatile("ic ivau, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb ish; isb" ::: "memory");
+}
+
 /* Map one frame cap at va in the space l0/asid; all checks already done. */
 static void map_frame(struct cap *f, pte_t *pte, uint64_t va, unsigned asid, uint64_t rights)
 {
+	if ((rights & FL_MAP_EXEC) && !(f->flags & CAPF_DEVICE))
+		sync_icache_page(f->obj);
 	*pte = make_pte(f->obj, rights, f->flags & CAPF_DEVICE, f->rights & FL_RIGHT_WRITE);
 	f->flags |= CAPF_MAPPED;
 	f->data = MAPPING(asid, va);
@@ -386,6 +408,8 @@ static uint64_t vspace_range(pte_t *l0, unsigned asid, uint64_t va, uint64_t pag
 				n |= PTE_UXN;
 			if (n == e)
 				continue;
+			if ((e & PTE_UXN) && !(n & PTE_UXN))
+				sync_icache_page(e & PTE_ADDR_MASK);
 			*pte = n;
 			break;
 		}
