@@ -323,6 +323,8 @@ int frame_invoke(struct invocation *inv)
 		pte = l0 ? walk(l0, va, NULL) : NULL;
 		if (!pte || !(*pte & 1) || (*pte & PTE_ADDR_MASK) != f->obj)
 			return FL_E_MAPPING;
+		if ((rights & FL_MAP_EXEC) && (*pte & PTE_UXN) && !(f->flags & CAPF_DEVICE))
+			sync_icache_page(f->obj);
 		*pte = make_pte(f->obj, rights, f->flags & CAPF_DEVICE, f->rights & FL_RIGHT_WRITE);
 		tlbi_page_asid(va, (uint16_t)asid);
 		tlbi_sync();
