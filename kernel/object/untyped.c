@@ -8,6 +8,7 @@
  * Caller must hold the big kernel lock.
  */
 #include "arch/mmu.h"
+#include "kernel/ipc.h"
 #include "kernel/lib.h"
 #include "kernel/object.h"
 
@@ -67,6 +68,11 @@ static int make_cap(struct cap *c, unsigned type, unsigned user_bits, uint64_t p
 		return FL_OK;
 	case FL_OBJ_VSPACE:
 		return vspace_create(c, phys_to_virt(pa));
+	case FL_OBJ_TCB:
+		/* Zeroed memory is not an idle thread: running_on 0 would claim CPU 0. */
+		c->obj = (uint64_t)phys_to_virt(pa);
+		tcb_init((struct tcb *)c->obj);
+		return FL_OK;
 	default:
 		c->obj = (uint64_t)phys_to_virt(pa);
 		return FL_OK;
