@@ -7,6 +7,7 @@
  */
 #include "arch/context.h"
 #include "arch/cpu.h"
+#include "arch/psci.h"
 #include "kernel/console.h"
 #include "kernel/ipc.h"
 #include "kernel/irq.h"
@@ -33,6 +34,25 @@ static void debug_write(struct tcb *t)
 	}
 	console_write((const char *)t->ipcbuf->msg, n);
 	t->ctx.x[1] = 0;
+}
+
+/*
+ * Power the machine off through PSCI, for test suites that end with a
+ * summary. The IRQ control cap in x0 is the authority: only the root task
+ * holds it at boot, so an ordinary thread cannot stop the system. Returns
+ * only with an error in t's registers.
+ */
+static void debug_poweroff(struct tcb *t)
+{
+	int err;
+	struct cte *s = lookup_slot(t, t->ctx.x[0], &err);
+
+	if (!s || s->cap.type != FL_OBJ_IRQ_CONTROL) {
+		set_error(t, s ? FL_E_INVALID_CAPABILITY : (unsigned)err);
+		return;
+	}
+	kprintf("system off (requested by thread %u)\n", t->id);
+	psci_system_off();
 }
 
 static void syscall(struct tcb *t, uint64_t esr)
@@ -64,6 +84,9 @@ static void syscall(struct tcb *t, uint64_t esr)
 		break;
 	case FL_SYS_DEBUG_WRITE:
 		debug_write(t);
+		break;
+	case FL_SYS_DEBUG_POWEROFF:
+		debug_poweroff(t);
 		break;
 	default:
 		t->fault_words[0] = t->ctx.pc - 4;

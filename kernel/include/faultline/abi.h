@@ -32,6 +32,7 @@ enum fl_syscall {
 	FL_SYS_REPLY = 7,      /* reply through x9's reply object */
 	FL_SYS_YIELD = 8,      /* give up the rest of the time slice */
 	FL_SYS_DEBUG_WRITE = 16, /* x0 = byte count (<= FL_DEBUG_WRITE_MAX) read from the IPC buffer's msg[] */
+	FL_SYS_DEBUG_POWEROFF = 17, /* x0 = the IRQ control cap: power the machine off (test runs) */
 };
 
 #define FL_MSG_REG_COUNT 6   /* message registers passed in x2..x7 */
