@@ -89,7 +89,10 @@ static void syscall(struct tcb *t, uint64_t esr)
 		debug_poweroff(t);
 		break;
 	default:
-		t->fault_words[0] = t->ctx.pc - 4;
+		/* Point at the svc itself: reply label 0 retries it, SKIP
+		 * resumes after it, as for every other fault. */
+		t->ctx.pc -= 4;
+		t->fault_words[0] = t->ctx.pc;
 		t->fault_words[1] = 0;
 		t->fault_words[2] = esr;
 		t->fault_words[3] = FL_ACCESS_EXEC;
