@@ -352,7 +352,7 @@ void root_task_create(void)
 	cte_insert_child(slot_at(FL_CAP_ROOT_CNODE), &t->slots[TCB_SLOT_CSPACE], &cn);
 	cte_insert_child(slot_at(FL_CAP_ROOT_VSPACE), &t->slots[TCB_SLOT_VSPACE], &root_vspace_cap);
 	struct cap ipcc = slot_at(FL_CAP_IPC_BUFFER)->cap;
-	ipcc.flags &= ~CAPF_MAPPED;
+	ipcc.flags = (uint16_t)((ipcc.flags & ~CAPF_MAPPED) | CAPF_TCB_IPCBUF);
 	ipcc.data = 0;
 	cte_insert_child(slot_at(FL_CAP_IPC_BUFFER), &t->slots[TCB_SLOT_IPCBUF], &ipcc);
 	t->ipcbuf = ipcbuf;

@@ -51,12 +51,28 @@ void tcb_destroy(struct tcb *t)
 		cte_delete(&t->slots[i]);
 }
 
+void tcb_ipcbuf_deleted(struct cte *slot)
+{
+	struct tcb *t = (struct tcb *)((char *)slot - __builtin_offsetof(struct tcb, slots[TCB_SLOT_IPCBUF]));
+
+	/* The frame may be revoked and its memory retyped: never write it again. */
+	t->ipcbuf = NULL;
+}
+
 /* Replace the TCB's own copy of a cap in slot i by a copy of src (or nothing). */
 static void set_slot(struct tcb *t, unsigned i, struct cte *src)
 {
 	cte_delete(&t->slots[i]);
-	if (src)
-		cte_insert_child(src, &t->slots[i], &src->cap);
+	if (src) {
+		struct cap c = src->cap;
+		if (i == TCB_SLOT_IPCBUF) {
+			/* The copy names the memory, not src's mapping: deleting it
+			 * must not unmap the frame from wherever src mapped it. */
+			c.flags = (uint16_t)((c.flags & ~CAPF_MAPPED) | CAPF_TCB_IPCBUF);
+			c.data = 0;
+		}
+		cte_insert_child(src, &t->slots[i], &c);
+	}
 	if (i == TCB_SLOT_VSPACE && t->running_on == (int)this_cpu()->id)
 		this_cpu()->resched = 1; /* kernel_exit reloads TTBR0 */
 }

@@ -46,6 +46,7 @@ _Static_assert(sizeof(struct cte) == 64, "a CNode slot is 64 bytes");
 #define CAPF_DEVICE 0x1    /* untyped/frame: device memory */
 #define CAPF_MAPPED 0x2    /* frame/page table: data holds the mapping */
 #define CAPF_NO_MEMORY 0x4 /* frame made by the kernel at boot over kernel-image memory */
+#define CAPF_TCB_IPCBUF 0x8 /* the copy in a TCB's TCB_SLOT_IPCBUF: deleting it forgets tcb.ipcbuf */
 
 /* CNode cap: extra = radix | guard_bits << 8; data = guard value */
 static inline unsigned cnode_radix(const struct cap *c) { return c->extra & 0xff; }
@@ -202,6 +203,8 @@ int untyped_invoke(struct invocation *inv);
 int tcb_invoke(struct invocation *inv);
 void tcb_destroy(struct tcb *t);
 void tcb_suspend(struct tcb *t);
+/* The IPC buffer cap copy in slot (a TCB's TCB_SLOT_IPCBUF) is being deleted. */
+void tcb_ipcbuf_deleted(struct cte *slot);
 struct tcb *tcb_by_id(uint32_t id);
 
 /* --- IPC (object/endpoint.c, object/notification.c) --- */
