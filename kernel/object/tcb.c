@@ -30,8 +30,8 @@ void tcb_init(struct tcb *t)
 void tcb_suspend(struct tcb *t)
 {
 	ipc_cancel(t);
+	t->state = TS_INACTIVE; /* before sched_unready: a stalled remote CPU must not requeue it */
 	sched_unready(t);
-	t->state = TS_INACTIVE;
 }
 
 void tcb_destroy(struct tcb *t)
