@@ -1,0 +1,150 @@
+"""The runner (bench.py) against a fake QEMU that prints a given console.
+
+These check the runner's own logic: the exact-mode command line, reading
+and checking a program's console, the repeat check, the JSON file and the
+exit status. They never look at how high a figure is."""
+
+import json
+import os
+import stat
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import bench  # noqa: E402
+import benchfmt  # noqa: E402
+import machine  # noqa: E402
+
+FAKE = """#!/usr/bin/python3
+import os, sys
+if sys.argv[1:] == ["--version"]:
+    print("QEMU emulator version 0.0-fake")
+    sys.exit(0)
+with open(os.environ["FAKE_ARGV"], "a") as f:
+    f.write(" ".join(sys.argv[1:]) + "\\n")
+n = int(open(os.environ["FAKE_COUNT"]).read()) if os.path.exists(os.environ["FAKE_COUNT"]) else 0
+open(os.environ["FAKE_COUNT"], "w").write(str(n + 1))
+consoles = os.environ["FAKE_CONSOLE"].split(":")
+sys.stdout.write(open(consoles[min(n, len(consoles) - 1)]).read())
+"""
+
+FIGS = ("ipc.call.0w", "ipc.call.4w", "ipc.call.64w", "ipc.call.cap1", "notification.roundtrip")
+
+
+def console(medians, done=True):
+    lines = ["Faultline 0.1 on linux,dummy-virt",
+             "BENCH-INFO freq=1000000000 insn_per_tick=1 overhead=2 cpus=1"]
+    for name, m in zip(FIGS, medians):
+        lines.append("BENCH %s n=1000 median=%d min=%d max=%d mean=%d" % (name, m, m, m + 5, m))
+    if done:
+        lines.append("BENCH-DONE %d" % len(medians))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    """A build tree with a kernel image and a fake QEMU; returns a setter
+    for the consoles successive boots print."""
+    images = tmp_path / "build" / "target" / "images"
+    images.mkdir(parents=True)
+    (images / "faultline.Image").write_bytes(b"\0" * 64)
+    qemu = tmp_path / "fake-qemu"
+    qemu.write_text(FAKE)
+    qemu.chmod(qemu.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setattr(machine, "QEMU", str(qemu))
+    monkeypatch.setenv("FAKE_ARGV", str(tmp_path / "argv"))
+    monkeypatch.setenv("FAKE_COUNT", str(tmp_path / "count"))
+
+    def consoles(*texts):
+        paths = []
+        for i, t in enumerate(texts):
+            p = tmp_path / ("console%d" % i)
+            p.write_text(t)
+            paths.append(str(p))
+        monkeypatch.setenv("FAKE_CONSOLE", ":".join(paths))
+    return consoles
+
+
+def test_boots_in_exact_mode_with_a_1ghz_counter(tmp_path, fake):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    assert bench.main(["--build", str(tmp_path / "build")]) == 0
+    argv = (tmp_path / "argv").read_text()
+    assert "-icount shift=0,sleep=off" in argv
+    assert "-rtc clock=vm" in argv
+    assert "dtb-randomness=off" in argv
+    assert "-cpu cortex-a72,cntfrq=1000000000" in argv
+    assert "-smp 1" in argv
+    assert "-append kernel.root=bench" in argv
+
+
+def test_writes_the_table_and_a_json_file_with_metadata(tmp_path, fake, capsys):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    out = tmp_path / "r.json"
+    assert bench.main(["--build", str(tmp_path / "build"), "--out", str(out)]) == 0
+    doc = benchfmt.load_json(str(out))
+    assert doc["qemu"] == "QEMU emulator version 0.0-fake"
+    assert doc["cpu"] == "cortex-a72" and doc["board"] == "qemu-virt"
+    assert doc["commit"] and "dirty" in doc
+    assert doc["figures"]["ipc.call.64w"]["median"] == 1664
+    assert doc["figures"]["ipc.call.64w"]["max"] == 1669
+    assert doc["counter"]["bench"]["freq"] == 1000000000
+    text = capsys.readouterr().out
+    assert any(l.split()[:2] == ["ipc.call.cap1", "1092"] for l in text.splitlines())
+
+
+def test_default_results_file_is_in_the_build_tree(tmp_path, fake):
+    fake(console([1, 2, 3, 4, 5]))
+    assert bench.main(["--build", str(tmp_path / "build")]) == 0
+    assert json.loads((tmp_path / "build" / "bench.json").read_text())["figures"]
+
+
+def test_high_figures_are_not_a_failure(tmp_path, fake):
+    fake(console([10 ** 9] * 5))
+    assert bench.main(["--build", str(tmp_path / "build")]) == 0
+
+
+def test_a_program_that_does_not_finish_is_a_failure(tmp_path, fake, capsys):
+    fake(console([630, 630], done=False))
+    assert bench.main(["--build", str(tmp_path / "build")]) == 1
+    assert "no BENCH-DONE line" in capsys.readouterr().err
+
+
+def test_a_program_that_omits_a_figure_is_a_failure(tmp_path, fake, capsys):
+    fake(console([630, 630, 1664]))
+    assert bench.main(["--build", str(tmp_path / "build")]) == 1
+    assert "missing figures: ipc.call.cap1, notification.roundtrip" in capsys.readouterr().err
+
+
+def test_a_malformed_console_is_a_failure_naming_the_line(tmp_path, fake, capsys):
+    fake(console([630] * 5).replace("median=630", "median=x", 1))
+    assert bench.main(["--build", str(tmp_path / "build")]) == 1
+    assert "median='x' is not a whole number" in capsys.readouterr().err
+
+
+def test_repeat_passes_when_every_run_agrees(tmp_path, fake, capsys):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    assert bench.main(["--build", str(tmp_path / "build"), "--repeat", "3"]) == 0
+    assert int((tmp_path / "count").read_text()) == 3
+    assert "identical over 3 runs" in capsys.readouterr().out
+
+
+def test_repeat_fails_when_a_run_differs(tmp_path, fake, capsys):
+    fake(console([630, 630, 1664, 1092, 1360]), console([630, 631, 1664, 1092, 1360]))
+    assert bench.main(["--build", str(tmp_path / "build"), "--repeat", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "run 2 differs from run 1" in err and "ipc.call.4w" in err
+
+
+def test_a_missing_kernel_image_is_exit_status_2(tmp_path, capsys):
+    assert bench.main(["--build", str(tmp_path / "nobuild")]) == 2
+    assert "kernel image not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["--repeat", "0"], ["--timeout", "-1"]])
+def test_bad_options_are_refused(args):
+    with pytest.raises(SystemExit) as e:
+        bench.parse_args(args)
+    assert e.value.code == 2
