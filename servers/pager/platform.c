@@ -2,13 +2,13 @@
  * vmcore's platform in the pager: locks are the pager's ticket locks, frames
  * come from the pool, page contents are read and written through the
  * window, mappings go to space.c, file pages come from the boot archive
- * (mapped read-only in the pager by the kernel). No backing store yet
- * (swapd, issue 6): swap_out reports VM_E_FULL, so eviction never succeeds
- * and running out of frames kills the faulting process.
+ * (mapped read-only in the pager by the kernel), the backing store is
+ * swapd (swap.c).
  */
 #include <string.h>
 
 #include "core.h"
+#include "swap.h"
 
 struct vm pager_vm;
 static const struct fl_bootinfo *bootinfo;
@@ -103,23 +103,19 @@ static bool p_test_clear_accessed(void *ctx, void *space, uint64_t va)
 static int p_swap_out(void *ctx, vm_frame_t frame, vm_slot_t *slot)
 {
 	(void)ctx;
-	(void)frame;
-	(void)slot;
-	return VM_E_FULL; /* no swap device until swapd exists */
+	return swap_out_frame(frame, slot);
 }
 
 static int p_swap_in(void *ctx, vm_slot_t slot, vm_frame_t frame)
 {
 	(void)ctx;
-	(void)slot;
-	(void)frame;
-	return VM_E_IO;
+	return swap_in_frame(slot, frame);
 }
 
 static void p_slot_free(void *ctx, vm_slot_t slot)
 {
 	(void)ctx;
-	(void)slot;
+	swap_free_slot(slot);
 }
 
 /* Copy len bytes at offset of archive file `file` into frame at frame_off. */
@@ -162,13 +158,14 @@ static const struct vm_platform platform = {
  * which is reported like running out of frames). */
 void platform_init(const struct fl_bootinfo *bi, size_t nframes)
 {
-	static uint32_t no_slots[1];
+	size_t nslots;
+	uint32_t *slot_refs = swap_slot_table(&nslots);
 	struct vm_config cfg = {
 	    .frames = heap_alloc(nframes * sizeof(struct vm_frame)),
 	    .frame_base = 0,
 	    .nframes = nframes,
-	    .slot_refs = no_slots,
-	    .nslots = 0,
+	    .slot_refs = slot_refs,
+	    .nslots = nslots,
 	    .page_mem = heap_alloc(2 * nframes * VM_PAGE_RECORD_SIZE),
 	    .npages_records = 2 * nframes,
 	    .rmap_mem = heap_alloc(2 * nframes * VM_RMAP_RECORD_SIZE),
