@@ -6,6 +6,7 @@
 #include <faultline/process.h>
 
 #include "core.h"
+#include "swap.h"
 #include "pager.h"
 
 /* Map vmcore's sbrk errors to the IDL's. */
@@ -175,8 +176,7 @@ static int on_swap_stats(void *ctx, uint64_t badge, struct pager_swap_stats *out
 {
 	(void)ctx;
 	(void)badge;
-	out->slots_total = 0; /* no swap device until swapd (issue 6) */
-	out->slots_used = 0;
+	swap_counts(&out->slots_total, &out->slots_used);
 	return 0;
 }
 
