@@ -84,7 +84,8 @@ void t_check(const void *base, size_t npages, uint64_t seed, const char *what);
 /* Check the pattern of t_fill_first over pages first..first+npages-1. */
 void t_check_first(const void *base, size_t first, size_t npages, uint64_t seed, const char *what);
 
-/* The generic counter (CNTVCT_EL0) and its frequency. */
+/* The generic counter (CNTVCT_EL0, readable at EL0: the kernel sets
+ * CNTKCTL_EL1.EL0VCTEN) and its frequency (CNTFRQ_EL0, as firmware set it). */
 uint64_t t_now(void);
 uint64_t t_hz(void);
 
