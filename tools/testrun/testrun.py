@@ -32,7 +32,6 @@ import sys
 import threading
 import time
 import traceback
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -76,8 +75,25 @@ class Reporter:
         return line
 
 
+# One finished test in ctest's progress output, e.g.
+#  " 3/50 Test  #3: dtb.smp2 ......................***Failed    0.02 sec"
+CTEST_LINE = re.compile(r"^\s*\d+/\d+ Test\s+#\d+: (\S+) \.*\s*(?:\*\*\*)?(.*?)(?:\s+([\d.]+) sec)?$")
+
+
+def ctest_result(name, status, seconds, log):
+    """A Result from ctest's status word(s) for one test."""
+    if status == "Passed":
+        return harness.Result("host." + name, "pass", "", log, seconds)
+    # "Not Run" means ctest could not start it (a missing executable): a failure.
+    if status in ("Skipped", "Disabled"):
+        return harness.Result("host." + name, "skip", "ctest: " + status, log, seconds)
+    return harness.Result("host." + name, "fail", "ctest: %s; output in the log" % status, log,
+                          seconds)
+
+
 def host_tests(build, pattern, jobs, reporter):
-    """Run the ctest tests whose host.<name> matches `pattern`; report each."""
+    """Run the ctest tests whose host.<name> matches `pattern`; report each
+    as ctest finishes it."""
     listing = subprocess.run(["ctest", "--test-dir", build, "--show-only=json-v1"],
                              capture_output=True, text=True)
     if listing.returncode != 0:
@@ -85,35 +101,31 @@ def host_tests(build, pattern, jobs, reporter):
                                        + listing.stderr.strip()[:200]))
         return
     names = [t["name"] for t in json.loads(listing.stdout).get("tests", [])]
-    names = [n for n in names if pattern is None or re.search(pattern, "host." + n)]
+    if pattern is not None:
+        names = [n for n in names if re.search(pattern, "host." + n)]
     if not names:
         return
     logs = os.path.join(build, "logs")
     os.makedirs(logs, exist_ok=True)
-    junit = os.path.join(logs, "ctest.xml")
     log = os.path.join(logs, "ctest.log")
-    if os.path.exists(junit):
-        os.unlink(junit)
-    only = "^(%s)$" % "|".join(re.escape(n) for n in names)
-    with open(log, "w") as f:
-        subprocess.run(["ctest", "--test-dir", build, "-j", str(jobs), "-R", only,
-                        "--output-on-failure", "--output-junit", junit],
-                       stdout=f, stderr=subprocess.STDOUT)
-    if not os.path.exists(junit):
-        reporter.report(harness.Result("host", "fail", "ctest did not run", log))
-        return
+    argv = ["ctest", "--test-dir", build, "-j", str(jobs), "--output-on-failure"]
+    if pattern is not None:
+        argv += ["-R", "^(%s)$" % "|".join(re.escape(n) for n in names)]
     seen = set()
-    for tc in ET.parse(junit).getroot().iter("testcase"):
-        name = tc.get("name")
-        seen.add(name)
-        status = {"run": "pass", "fail": "fail"}.get(tc.get("status"), "skip")
-        reason = ""
-        if status == "fail":
-            reason = "ctest says failed; output in the log"
-        elif status == "skip":
-            reason = "ctest did not run it (%s)" % tc.get("status")
-        reporter.report(harness.Result("host." + name, status, reason, log,
-                                       float(tc.get("time") or 0)))
+    with open(log, "w") as f:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                errors="replace")
+        try:
+            for line in proc.stdout:
+                f.write(line)
+                m = CTEST_LINE.match(line.rstrip("\n"))
+                if m and m.group(1) in names and m.group(1) not in seen:
+                    seen.add(m.group(1))
+                    reporter.report(ctest_result(m.group(1), m.group(2).strip(),
+                                                 float(m.group(3) or 0), log))
+        finally:
+            proc.stdout.close()
+            proc.wait()
     for name in names:
         if name not in seen:
             reporter.report(harness.Result("host." + name, "fail", "no result from ctest", log))

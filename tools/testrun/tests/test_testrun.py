@@ -53,7 +53,10 @@ def make_tree(tmp_path):
     build = tmp_path / "build"
     build.mkdir()
     (build / "CTestTestfile.cmake").write_text(
-        'add_test(ok "/bin/true")\nadd_test(bad "/bin/false")\n')
+        'add_test(ok "/bin/true")\nadd_test(bad "/bin/false")\n'
+        'add_test(skipper "/bin/sh" "-c" "exit 77")\n'
+        'set_tests_properties(skipper PROPERTIES SKIP_RETURN_CODE 77)\n'
+        'add_test(gone "/nonexistent/test")\n')
     suite = tmp_path / "repo" / "test" / "fake"
     suite.mkdir(parents=True)
     (suite / "qemu_suite.py").write_text(SUITE)
@@ -71,15 +74,17 @@ def test_every_test_gets_a_line_and_the_summary_is_exact(tmp_path):
     build, root = make_tree(tmp_path)
     code, lines = run_testrun(build, root)
     assert code == 1
-    assert lines[-1] == "5 passed, 4 failed, 1 skipped"
+    assert lines[-1] == "5 passed, 5 failed, 2 skipped"
     by_name = {l.split(":")[0].split(" (")[0].split(" ", 1)[1]: l for l in lines[:-1]}
     assert by_name["host.ok"].startswith("PASS host.ok (")
-    assert by_name["host.bad"].startswith("FAIL host.bad: ")
+    assert by_name["host.bad"].startswith("FAIL host.bad: ctest: Failed")
+    assert by_name["host.gone"].startswith("FAIL host.gone: ctest: Not Run")
+    assert by_name["host.skipper"].startswith("SKIP host.skipper: ctest: Skipped")
     assert by_name["t.fails"].startswith("FAIL t.fails: expected 2 cpus, saw 1 (log: ")
     assert "kernel image not found: build it first" in by_name["t.missing"]
     assert "RuntimeError: suite bug" in by_name["t.broken"]
     assert by_name["srv.b"] == "SKIP srv.b: no rpi4"
-    assert len(lines) == 11
+    assert len(lines) == 13
 
 
 def test_cases_never_use_more_cores_than_allowed(tmp_path):
