@@ -21,6 +21,7 @@
 #include <faultline/invocations.h>
 
 #include "core.h"
+#include "swap.h"
 
 fl_cptr_t frame_cnode;
 size_t frame_cnode_size;
@@ -70,7 +71,8 @@ static unsigned log2_up(uint64_t x)
 	 4 + 1)
 static uint64_t metadata_bytes(uint64_t n)
 {
-	return n * PER_FRAME_BYTES + MAX_PROCS * 16 * VM_REGION_RECORD_SIZE + (2u << 20);
+	return n * PER_FRAME_BYTES + MAX_PROCS * 16 * VM_REGION_RECORD_SIZE +
+	       SWAP_MAX_SLOTS * VM_PAGE_RECORD_SIZE + (2u << 20);
 }
 
 /*
