@@ -153,7 +153,8 @@ static const struct vm_platform platform = {
 };
 
 /* Set up vmcore over a pool of nframes frames (indexes 0..nframes). Records:
- * two page entries, two reverse-map nodes and two mappings per frame (a
+ * two page entries per frame plus one per swap slot (a swapped page keeps
+ * its entry), two reverse-map nodes and two mappings per frame (a
  * frame shared by more spaces than that on average runs the pools out,
  * which is reported like running out of frames). */
 void platform_init(const struct fl_bootinfo *bi, size_t nframes)
@@ -166,8 +167,8 @@ void platform_init(const struct fl_bootinfo *bi, size_t nframes)
 	    .nframes = nframes,
 	    .slot_refs = slot_refs,
 	    .nslots = nslots,
-	    .page_mem = heap_alloc(2 * nframes * VM_PAGE_RECORD_SIZE),
-	    .npages_records = 2 * nframes,
+	    .page_mem = heap_alloc((2 * nframes + nslots) * VM_PAGE_RECORD_SIZE),
+	    .npages_records = 2 * nframes + nslots,
 	    .rmap_mem = heap_alloc(2 * nframes * VM_RMAP_RECORD_SIZE),
 	    .nrmap_records = 2 * nframes,
 	    .region_mem = heap_alloc(MAX_PROCS * 16 * VM_REGION_RECORD_SIZE),
