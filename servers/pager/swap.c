@@ -19,6 +19,7 @@
  * into the pager, so no lock cycle can form through it. Each call passes a
  * copy of the pool frame's cap made in a root slot for the call.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <faultline/invocations.h>
@@ -300,6 +301,16 @@ static int give_irq(struct process *p, uint32_t intid)
 	return 0;
 }
 
+/* The number N of bootarg swap.slots=N (a smaller swap for tests), or 0. */
+static uint32_t bootarg_slots(const char *args)
+{
+	const char *s = strstr(args, "swap.slots=");
+
+	if (!s || (s != args && s[-1] != ' '))
+		return 0;
+	return (uint32_t)strtoul(s + strlen("swap.slots="), NULL, 0);
+}
+
 void swap_start(const struct fl_bootinfo *bi)
 {
 	uint32_t file, pid;
@@ -333,6 +344,7 @@ void swap_start(const struct fl_bootinfo *bi)
 		swapd_ep = 0;
 		return;
 	}
+	bt->max_slots = bootarg_slots(bi->bootargs);
 	bt->magic = SWAPD_BOOT_MAGIC;
 	fl_signal(go);
 	/* swapd answers once it has probed (and written bt->chosen). */

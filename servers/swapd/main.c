@@ -218,9 +218,10 @@ static bool find_disk(struct swapd_boot *boot)
 			continue;
 		}
 		boot->chosen = i + 1;
-		slots_init((uint32_t)(disk.sectors / SECTORS_PER_SLOT > SLOTS_MAX
-		                          ? SLOTS_MAX
-		                          : disk.sectors / SECTORS_PER_SLOT));
+		uint64_t n = disk.sectors / SECTORS_PER_SLOT;
+		if (boot->max_slots && n > boot->max_slots)
+			n = boot->max_slots;
+		slots_init((uint32_t)(n > SLOTS_MAX ? SLOTS_MAX : n));
 		printf("swapd: swap disk at 0x%lx (interrupt %u): %u slots of 4 KiB\n",
 		       (unsigned long)(mmio_paddr + t->offset), t->intid, slots_total());
 		return true;

@@ -54,8 +54,8 @@ struct swapd_boot {
 	uint64_t mmio_paddr; /* physical address of SWAPD_MMIO_VA */
 	uint32_t mmio_pages;
 	uint32_t ntransports;
-	uint32_t chosen; /* written by swapd: index + 1 of the swap disk, 0 = none */
-	uint32_t pad;
+	uint32_t chosen;    /* written by swapd: index + 1 of the swap disk, 0 = none */
+	uint32_t max_slots; /* use at most this many slots (0: the whole disk), swap.slots=N */
 	struct swapd_transport t[SWAPD_MAX_TRANSPORTS];
 };
 _Static_assert(SWAPD_BOOT_OFFSET + sizeof(struct swapd_boot) <= 4096,
