@@ -55,6 +55,23 @@ def uboot_disk(build):
     return path
 
 
+# The swap disk (docs/swap.md): a sparse raw file in the build tree, attached
+# as a virtio-blk device whose serial tells swapd it is the swap disk.
+# swapd drives only modern (version 2) virtio-mmio, which QEMU 7.2 offers
+# only when told to.
+SWAP_SERIAL = "flswap"
+SWAP_SIZE = 64 << 20
+
+
+def swap_disk(build, size=SWAP_SIZE):
+    """Create <build>/swap.img (sparse, `size` bytes, contents discarded)
+    and return its path."""
+    path = os.path.join(os.path.abspath(build), "swap.img")
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return path
+
+
 def make_uboot_env(path, bootargs, board="qemu-virt"):
     """Write a pflash image holding the board's U-Boot environment.
 
@@ -84,6 +101,7 @@ class Machine:
     uboot_default_env: with U-Boot, keep U-Boot's built-in environment (the
       distro boot scan with its 2 s delay) instead of the pflash one; then
       bootargs cannot be passed
+    swap: attach this file as the swap disk (see swap_disk())
     """
 
     kernel: str = None
@@ -99,6 +117,7 @@ class Machine:
     uboot_default_env: bool = False
     gdb: bool = False
     board: str = "qemu-virt"
+    swap: str = None
 
     def check(self):
         """Raise ValueError with a clear message if the options cannot work."""
@@ -156,6 +175,10 @@ class Machine:
                 argv += ["-append", self.bootargs]
             if self.dtb is not None:
                 argv += ["-dtb", self.dtb]
+        if self.swap is not None:
+            argv += ["-global", "virtio-mmio.force-legacy=false",
+                     "-drive", "if=none,file=%s,format=raw,id=swap" % self.swap,
+                     "-device", "virtio-blk-device,drive=swap,serial=%s" % SWAP_SERIAL]
         if self.gdb:
             argv += ["-s", "-S"]
         return argv
