@@ -55,6 +55,7 @@ def main(argv):
         m = machine.Machine(smp=args.smp, mem=args.mem, cpu=args.cpu, gic=args.gic,
                             el2=args.el2, icount=args.icount, bootargs=args.bootargs,
                             gdb=args.gdb, board=args.board)
+        m.swap = machine.swap_disk(build)
         if args.uboot:
             m.uboot_disk = machine.uboot_disk(build)
         else:
