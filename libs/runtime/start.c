@@ -82,8 +82,11 @@ __attribute__((weak)) void *fl_runtime_sbrk(intptr_t incr)
 
 	if (fl_procinfo) {
 		uint64_t old;
-		if (pager_sbrk(fl_pager_cap, incr, &old)) {
-			errno = ENOMEM;
+		int err = pager_sbrk(fl_pager_cap, incr, &old);
+		if (err) {
+			/* POSIX: EINVAL for a break below the heap's start,
+			 * ENOMEM for growth the address space cannot take. */
+			errno = err == PAGER_E_BAD_VALUE ? EINVAL : ENOMEM;
 			return (void *)-1;
 		}
 		return (void *)(uintptr_t)old;

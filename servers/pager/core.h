@@ -167,6 +167,8 @@ extern fl_cptr_t pager_ep;
 void workers_start(unsigned ncpus);
 void worker_loop(struct worker *w) __attribute__((noreturn));
 struct worker *worker_self(void);
+/* ---- poweroff.c ---- */
+void poweroff_init(bool dump_trace);
 int pager_poweroff_machine(void);
 #define PAGER_IPC_VA 0x0000000080000000ULL /* workers' IPC buffers */
 

@@ -18,7 +18,8 @@
 #include "core.h"
 #include "swap.h"
 
-/* The value of bootarg key ("key=value" token) into out; false if absent. */
+/* The value of bootarg key ("key=value" token) into out ("" for a bare
+ * "key" flag); false if absent. */
 static bool bootarg(const char *args, const char *key, char *out, size_t outlen)
 {
 	size_t klen = strlen(key);
@@ -29,6 +30,10 @@ static bool bootarg(const char *args, const char *key, char *out, size_t outlen)
 		const char *e = s;
 		while (*e && *e != ' ')
 			e++;
+		if ((size_t)(e - s) == klen && !strncmp(s, key, klen)) {
+			out[0] = 0;
+			return true;
+		}
 		if ((size_t)(e - s) > klen && !strncmp(s, key, klen) && s[klen] == '=') {
 			size_t n = (size_t)(e - s) - klen - 1;
 			if (n >= outlen)
@@ -40,13 +45,6 @@ static bool bootarg(const char *args, const char *key, char *out, size_t outlen)
 		s = e;
 	}
 	return false;
-}
-
-/* Power-off: the kernel offers no call for it yet. */
-int pager_poweroff_machine(void)
-{
-	plog("power-off requested, but the kernel has no power-off call yet");
-	return -1;
 }
 
 /* Start the init process with argv = { name, bootarg tokens... }. */
@@ -98,6 +96,7 @@ int main(void)
 		pager_panic("no BootInfo at %lx", (unsigned long)fl_startup_arg);
 	if (bootarg(bi->bootargs, "pager.frames", val, sizeof val))
 		budget = strtoul(val, NULL, 0);
+	poweroff_init(bootarg(bi->bootargs, "kernel.trace", val, sizeof val));
 	kobj_init(bi);
 	frames_init(bi, budget);
 	platform_init(bi, frames_total());

@@ -9,8 +9,10 @@
 #include "swap.h"
 #include "pager.h"
 
-/* Map vmcore's sbrk errors to the IDL's. */
-static int sbrk_error(int err)
+/* Map vmcore's sbrk errors to the IDL's: growth that cannot be had is
+ * overlap or no memory (ENOMEM); a shrink below the heap's start is a bad
+ * value (EINVAL). */
+static int sbrk_error(int err, int64_t delta)
 {
 	switch (err) {
 	case VM_E_OVERLAP:
@@ -18,7 +20,7 @@ static int sbrk_error(int err)
 	case VM_E_NOMEM:
 		return PAGER_E_NO_MEMORY;
 	default:
-		return PAGER_E_BAD_VALUE;
+		return delta > 0 ? PAGER_E_NO_MEMORY : PAGER_E_BAD_VALUE;
 	}
 }
 
@@ -32,7 +34,7 @@ static int on_sbrk(void *ctx, uint64_t badge, int64_t delta, uint64_t *old_break
 		return FL_IDL_DEFER;
 	int err = vm_sbrk(&p->space, delta, old_break);
 	proc_put(p);
-	return err ? sbrk_error(err) : 0;
+	return err ? sbrk_error(err, delta) : 0;
 }
 
 static int on_fork(void *ctx, uint64_t badge, uint64_t pc, uint64_t sp, uint32_t *pid)

@@ -13,6 +13,8 @@
  * It is the platform's lock, below every vmcore lock; vmcore calls in here
  * holding the space's SPT lock, and nothing here calls back into vmcore.
  */
+#include <stdlib.h>
+
 #include <faultline/invocations.h>
 
 #include "core.h"
@@ -90,6 +92,54 @@ static void delete_cap(uint64_t slot)
 	if (err)
 		pager_panic("deleting mapping cap %lu failed: %lu", (unsigned long)slot,
 		            (unsigned long)err);
+}
+
+/*
+ * Mapping caps to delete, gathered so that runs of consecutive slots go in
+ * one CNode_DeleteRange call instead of one CNode_Delete per page (exit and
+ * big unmaps would otherwise cost a kernel call per page). Lives on the
+ * caller's stack.
+ */
+#define DELETE_BATCH 256
+struct slot_batch {
+	size_t n;
+	uint64_t slot[DELETE_BATCH];
+};
+
+static int slot_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Delete every cap in b (a run of consecutive slots per call) and free the slots. */
+static void batch_flush(struct slot_batch *b)
+{
+	qsort(b->slot, b->n, sizeof b->slot[0], slot_cmp);
+	for (size_t i = 0; i < b->n;) {
+		size_t j = i + 1;
+		while (j < b->n && b->slot[j] == b->slot[j - 1] + 1)
+			j++;
+		uint64_t w[2] = {b->slot[i], j - i};
+		uint64_t err = kcall(frame_cnode, FL_CNODE_DELETE_RANGE, 2, w, 0, NULL, NULL);
+		if (err)
+			pager_panic("deleting mapping caps %lu..+%lu failed: %lu",
+			            (unsigned long)b->slot[i], (unsigned long)(j - i),
+			            (unsigned long)err);
+		i = j;
+	}
+	for (size_t i = 0; i < b->n; i++)
+		fslot_free(b->slot[i]);
+	b->n = 0;
+}
+
+/* Queue mapping cap slot for deletion. */
+static void batch_add(struct slot_batch *b, uint64_t slot)
+{
+	b->slot[b->n++] = slot;
+	if (b->n == DELETE_BATCH)
+		batch_flush(b);
 }
 
 /* Make the page table the kernel reports missing for va. Caller holds ps->lock. */
@@ -180,6 +230,9 @@ int pspace_unmap(struct pspace *ps, uint64_t va, size_t n)
 {
 	uint64_t w[2] = {va, n};
 
+	struct slot_batch b;
+
+	b.n = 0;
 	ulock_take(&ps->lock);
 	kcall(ps->vspace, FL_VSPACE_UNMAP_RANGE, 2, w, 0, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
@@ -187,10 +240,10 @@ int pspace_unmap(struct pspace *ps, uint64_t va, size_t n)
 		if (!m)
 			continue;
 		*l = m->next;
-		delete_cap(m->slot);
-		fslot_free(m->slot);
+		batch_add(&b, m->slot);
 		mapping_put(m);
 	}
+	batch_flush(&b);
 	ulock_drop(&ps->lock);
 	return VM_OK;
 }
@@ -209,16 +262,19 @@ bool pspace_test_clear_accessed(struct pspace *ps, uint64_t va)
  * destroyer, after vm_space_destroy, before the VSpace goes. */
 void pspace_release(struct pspace *ps)
 {
+	struct slot_batch batch;
+
+	batch.n = 0;
 	ulock_take(&ps->lock);
 	for (unsigned b = 0; b < PSPACE_BUCKETS; b++) {
 		while (ps->buckets[b]) {
 			struct mapping *m = ps->buckets[b];
 			ps->buckets[b] = m->next;
-			delete_cap(m->slot);
-			fslot_free(m->slot);
+			batch_add(&batch, m->slot);
 			mapping_put(m);
 		}
 	}
+	batch_flush(&batch);
 	for (unsigned i = 0; i < ps->ntables; i++)
 		kobj_free(&ps->tables[i]);
 	ps->ntables = 0;
