@@ -16,14 +16,8 @@
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 
-#define NPRIO 256
-
-struct runqueue {
-	uint64_t bitmap[NPRIO / 64]; /* bit p set: queue p is not empty */
-	struct tcb *head[NPRIO], *tail[NPRIO];
-};
-
-static struct runqueue runqueues[MAX_CPUS];
+struct runqueue runqueues[MAX_CPUS];
+_Static_assert(NPRIO / 64 == 4, "sched_nothing_above() scans four bitmap words");
 static unsigned idle_cpus;
 
 #define CPACR_FP_TRAP_EL0 (1ULL << 20) /* FPEN = 01 */
@@ -37,16 +31,7 @@ static int highest_prio(const struct runqueue *rq)
 	return -1;
 }
 
-bool sched_nothing_above(unsigned cpu, unsigned prio)
-{
-	const struct runqueue *rq = &runqueues[cpu];
-	unsigned w = prio / 64;
 
-	for (unsigned i = NPRIO / 64 - 1; i > w; i--)
-		if (rq->bitmap[i])
-			return false;
-	return (rq->bitmap[w] >> (prio % 64)) <= 1;
-}
 
 static void set_cpacr(struct percpu *pc, uint64_t v);
 

@@ -12,7 +12,8 @@
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
 
-struct spinlock big_kernel_lock;
+uint32_t big_kernel_lock;
+int big_lock_uncontended = 1;
 unsigned ncpus_online_target = 1;
 
 extern char secondary_entry[], spin_table_entry[];
@@ -56,6 +57,12 @@ static int start_cpu(unsigned cpu)
 void smp_boot_secondaries(const struct platform_info *plat)
 {
 	(void)plat;
+	if (ncpus_online_target > 1) {
+		/* From here on the lock is real. The boot CPU holds none now
+		 * (kernel_main runs before any thread), so nothing is unbalanced. */
+		__atomic_store_n(&big_lock_uncontended, 0, __ATOMIC_RELEASE);
+		dcache_clean_range(&big_lock_uncontended, sizeof big_lock_uncontended);
+	}
 	for (unsigned cpu = 1; cpu < ncpus_online_target; cpu++) {
 		if (start_cpu(cpu) < 0)
 			continue;

@@ -10,6 +10,7 @@
 #ifndef FAULTLINE_KERNEL_SCHED_H
 #define FAULTLINE_KERNEL_SCHED_H
 
+#include <stdbool.h>
 #include "kernel/object.h"
 
 void sched_init(void);
@@ -38,7 +39,26 @@ void sched_poll_remote(void);
 /* Highest priority with a runnable thread queued on cpu, or -1. */
 int sched_highest_prio(unsigned cpu);
 /* No thread above prio is queued on cpu (equal priority is fine). */
-bool sched_nothing_above(unsigned cpu, unsigned prio);
+#define NPRIO 256
+
+/* One CPU's run queues; protected by the big lock. */
+struct runqueue {
+	uint64_t bitmap[NPRIO / 64]; /* bit p set: queue p is not empty */
+	struct tcb *head[NPRIO], *tail[NPRIO];
+};
+
+extern struct runqueue runqueues[];
+
+static inline bool sched_nothing_above(unsigned cpu, unsigned prio)
+{
+	const uint64_t *bitmap = runqueues[cpu].bitmap;
+	unsigned w = prio / 64;
+
+	for (unsigned i = 3; i > w; i--)
+		if (bitmap[i])
+			return false;
+	return (bitmap[w] >> (prio % 64)) <= 1;
+}
 struct percpu;
 /* The IPC fast path's direct switch: from (which no longer runs) to to, which
  * the caller made runnable and did not queue; drops the big lock, erets. */

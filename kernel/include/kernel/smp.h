@@ -7,10 +7,21 @@
 #ifndef FAULTLINE_KERNEL_SMP_H
 #define FAULTLINE_KERNEL_SMP_H
 
-#include "kernel/spinlock.h"
+#include <stdint.h>
 #include "plat/platform.h"
 
-extern struct spinlock big_kernel_lock;
+/*
+ * The big lock is a test-and-test-and-set lock, not a ticket lock: under
+ * QEMU's multi-threaded TCG on a busy host a vCPU holding the next ticket is
+ * often descheduled, and a FIFO lock then hands over only as fast as the host
+ * schedules each waiter in turn (a lock convoy). Any CPU that is actually
+ * running takes a free test-and-set lock at once.
+ */
+extern uint32_t big_kernel_lock;
+/* Set while only one CPU runs: nobody can contend, so the lock is skipped
+ * (interrupts are masked throughout the kernel). Cleared, for good, before
+ * the first secondary CPU is started. */
+extern int big_lock_uncontended;
 
 void sched_poll_remote(void);
 
@@ -18,14 +29,24 @@ void sched_poll_remote(void);
  * the CPU holding the lock may be waiting for exactly that. */
 static inline void big_lock(void)
 {
-	uint32_t me = __atomic_fetch_add(&big_kernel_lock.next, 1, __ATOMIC_RELAXED);
-
-	while (__atomic_load_n(&big_kernel_lock.serving, __ATOMIC_ACQUIRE) != me) {
-		sched_poll_remote();
-		__asm__ volatile("yield");
+	if (big_lock_uncontended)
+		return;
+	while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE)) {
+		do {
+			sched_poll_remote();
+			__asm__ volatile("yield");
+		} while (__atomic_load_n(&big_kernel_lock, __ATOMIC_RELAXED));
 	}
 }
-static inline void big_unlock(void) { spin_unlock(&big_kernel_lock); }
+
+/* Waiters spin without WFE (they must keep answering stall requests), so
+ * a store-release is all the unlock needs: no DSB, no SEV. */
+static inline void big_unlock(void)
+{
+	if (big_lock_uncontended)
+		return;
+	__atomic_store_n(&big_kernel_lock, 0, __ATOMIC_RELEASE);
+}
 
 /* Start every CPU the DTB lists; returns when all are online or have timed out. */
 void smp_boot_secondaries(const struct platform_info *plat);
