@@ -81,6 +81,9 @@ static unsigned log2_up(uint64_t x)
 	return r;
 }
 
+/* The default pool's ceiling (pager.frames=N can ask for more). */
+#define POOL_DEFAULT_MAX 16384
+
 /* Bytes of pager metadata per pool frame, and in all (see platform_init). */
 #define PER_FRAME_BYTES                                                                            \
 	(sizeof(struct vm_frame) + 2 * VM_PAGE_RECORD_SIZE + 2 * VM_RMAP_RECORD_SIZE + 2 * 40 +    \
@@ -92,8 +95,8 @@ static uint64_t metadata_bytes(uint64_t n)
 }
 
 /*
- * Carve the pool from boot untyped: budget frames if not 0, else as many as
- * fit (at most 16384) after the pager's metadata and 24 MiB kept for kernel
+ * Carve the pool from boot untyped: budget frames if not 0 (as far as they
+ * fit), else as many as fit, at most POOL_DEFAULT_MAX, after the pager's metadata and 24 MiB kept for kernel
  * objects. Caller: the main thread, at boot.
  */
 void frames_init(const struct fl_bootinfo *bi, size_t budget)
@@ -107,10 +110,10 @@ void frames_init(const struct fl_bootinfo *bi, size_t budget)
 			ram += 1ULL << bi->untyped[i].size_bits;
 	uint64_t per_frame = 4096 + 3 * 64 + PER_FRAME_BYTES;
 	uint64_t n = ram > (40ULL << 20) ? (ram - (40ULL << 20)) / per_frame : 0;
-	if (n > 16384)
-		n = 16384; /* see docs/pager.md: boot time grows with the pool */
 	if (budget && budget < n)
 		n = budget;
+	else if (n > POOL_DEFAULT_MAX)
+		n = POOL_DEFAULT_MAX; /* see docs/pager.md: boot time grows with the pool */
 	if (n < 64)
 		pager_panic("too little memory for a frame pool (%lu KiB of RAM)",
 		            (unsigned long)(ram >> 10));
