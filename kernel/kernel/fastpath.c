@@ -18,13 +18,9 @@
 /* Single-level CSpace lookup (a root CNode whose guard makes cptr an index). */
 static inline struct cap *fast_lookup(struct tcb *t, uint64_t cptr)
 {
-	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
-	unsigned radix = cnode_radix(root);
-
-	if (root->type != FL_OBJ_CNODE || cnode_guard_bits(root) + radix != 64 || root->data != 0 ||
-	    (cptr >> radix) != 0)
-		return NULL;
-	return &cap_cnode(root)[cptr].cap;
+	if (cptr >= t->fast_nslots)
+		return NULL; /* also when the CSpace is not a single plain-index CNode */
+	return &t->fast_cnode[cptr].cap;
 }
 
 /* May the fast path hand the CPU to `to`? */

@@ -349,8 +349,12 @@ void root_task_create(void)
 	bi->bootargs[sizeof bi->bootargs - 1] = '\0';
 
 	/* The thread: its own copies of CSpace, VSpace and IPC buffer caps. */
-	cte_insert_child(slot_at(FL_CAP_ROOT_CNODE), &t->slots[TCB_SLOT_CSPACE], &cn);
-	cte_insert_child(slot_at(FL_CAP_ROOT_VSPACE), &t->slots[TCB_SLOT_VSPACE], &root_vspace_cap);
+	struct cap cn_copy = cn, vs_copy = root_vspace_cap;
+	cn_copy.flags |= CAPF_TCB_SLOT;
+	vs_copy.flags |= CAPF_TCB_SLOT;
+	cte_insert_child(slot_at(FL_CAP_ROOT_CNODE), &t->slots[TCB_SLOT_CSPACE], &cn_copy);
+	cte_insert_child(slot_at(FL_CAP_ROOT_VSPACE), &t->slots[TCB_SLOT_VSPACE], &vs_copy);
+	tcb_refresh_cached(t);
 	struct cap ipcc = slot_at(FL_CAP_IPC_BUFFER)->cap;
 	ipcc.flags = (uint16_t)((ipcc.flags & ~CAPF_MAPPED) | CAPF_TCB_IPCBUF);
 	ipcc.data = 0;

@@ -286,8 +286,7 @@ void kernel_exit(void)
 		call_on_kernel_stack(idle_loop);
 	}
 	next->running_on = (int)pc->id;
-	if (next != cur)
-		vspace_activate(next);
+	vspace_activate(next); /* also when next == cur: its address space may have changed */
 	set_cpacr(pc, pc->fpu_owner == next ? CPACR_FP_ON : CPACR_FP_TRAP_EL0);
 	write_sysreg(tpidrro_el0, next->ipcbuf_va);
 	big_unlock();

@@ -177,6 +177,8 @@ void cte_delete(struct cte *slot)
 		page_table_unmap_cap(&slot->cap);
 	if (c.flags & CAPF_TCB_IPCBUF)
 		tcb_ipcbuf_deleted(slot);
+	if (c.flags & CAPF_TCB_SLOT)
+		tcb_slot_deleted(slot);
 	final = !(slot->mdb_prev && same_object(&slot->mdb_prev->cap, &c)) &&
 		!(slot->mdb_next && same_object(&slot->mdb_next->cap, &c));
 	mdb_unlink(slot);

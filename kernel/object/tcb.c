@@ -24,6 +24,7 @@ void tcb_init(struct tcb *t)
 	t->max_priority = FL_PRIORITY_MAX;
 	t->affinity = (uint8_t)this_cpu()->id;
 	t->ctx.spsr = 0; /* EL0t, all interrupts unmasked */
+	tcb_refresh_cached(t); /* no CSpace, no address space yet */
 }
 
 /* Take t out of whatever it waits on, leaving it TS_INACTIVE. */
@@ -60,11 +61,52 @@ void tcb_ipcbuf_deleted(struct cte *slot)
 }
 
 /* Replace the TCB's own copy of a cap in slot i by a copy of src (or nothing). */
+void tcb_refresh_cached(struct tcb *t)
+{
+	const struct cap *cn = &t->slots[TCB_SLOT_CSPACE].cap;
+
+	if (cn->type == FL_OBJ_CNODE && cnode_guard_bits(cn) + cnode_radix(cn) == 64 && cn->data == 0) {
+		t->fast_cnode = cap_cnode(cn);
+		t->fast_nslots = 1ULL << cnode_radix(cn);
+	} else {
+		t->fast_cnode = NULL;
+		t->fast_nslots = 0;
+	}
+	t->ttbr0 = vspace_ttbr0(&t->slots[TCB_SLOT_VSPACE].cap);
+}
+
+void tcb_slot_deleted(struct cte *slot)
+{
+	unsigned i;
+
+	switch (slot->cap.type) {
+	case FL_OBJ_CNODE:
+		i = TCB_SLOT_CSPACE;
+		break;
+	case FL_OBJ_VSPACE:
+		i = TCB_SLOT_VSPACE;
+		break;
+	default:
+		return; /* the IPC buffer and fault endpoint caches are handled elsewhere */
+	}
+	struct tcb *t = (struct tcb *)((char *)slot - __builtin_offsetof(struct tcb, slots) -
+				      i * sizeof(struct cte));
+	struct cap saved = slot->cap;
+	slot->cap.type = FL_OBJ_NULL; /* compute the caches as they will be */
+	tcb_refresh_cached(t);
+	slot->cap = saved;
+	/* A CPU running t must stop using the old tables now: take t off it
+	 * (it is queued again and reloads TTBR0 when it next runs). */
+	if (i == TCB_SLOT_VSPACE && t->running_on >= 0 && t->running_on != (int)this_cpu()->id)
+		sched_stall_remote(t);
+}
+
 static void set_slot(struct tcb *t, unsigned i, struct cte *src)
 {
 	cte_delete(&t->slots[i]);
 	if (src) {
 		struct cap c = src->cap;
+		c.flags |= CAPF_TCB_SLOT;
 		if (i == TCB_SLOT_IPCBUF) {
 			/* The copy names the memory, not src's mapping: deleting it
 			 * must not unmap the frame from wherever src mapped it. */
@@ -73,6 +115,7 @@ static void set_slot(struct tcb *t, unsigned i, struct cte *src)
 		}
 		cte_insert_child(src, &t->slots[i], &c);
 	}
+	tcb_refresh_cached(t);
 	if (i == TCB_SLOT_VSPACE && t->running_on == (int)this_cpu()->id)
 		this_cpu()->resched = 1; /* kernel_exit reloads TTBR0 */
 }

@@ -69,18 +69,21 @@ void vspace_destroy(struct cap *c)
 	}
 }
 
+/* TTBR0 for the address space vs (ASID 0 and an empty table if none). The
+ * TCB's own copy of the VSpace cap keeps the VSpace and its ASID alive, so a
+ * cap present there is a valid address space. */
+uint64_t vspace_ttbr0(const struct cap *vs)
+{
+	if (vs->type == FL_OBJ_VSPACE)
+		return (vs->data << 48) | (vs->obj - PHYSMAP_BASE);
+	return table_pa(empty_l0); /* nothing mapped: every access faults */
+}
+
 void vspace_activate(struct tcb *t)
 {
-	struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
 	struct percpu *pc = this_cpu();
-	uint64_t ttbr;
+	uint64_t ttbr = t->ttbr0;
 
-	/* The TCB's own copy of the VSpace cap keeps the VSpace and its ASID
-	 * alive, so a cap present here is a valid address space. */
-	if (vs->type == FL_OBJ_VSPACE)
-		ttbr = (vs->data << 48) | (vs->obj - PHYSMAP_BASE);
-	else
-		ttbr = table_pa(empty_l0); /* ASID 0, nothing mapped: every access faults */
 	if (ttbr != pc->ttbr0) {
 		write_sysreg(ttbr0_el1, ttbr);
 		isb();

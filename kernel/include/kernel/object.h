@@ -47,6 +47,7 @@ _Static_assert(sizeof(struct cte) == 64, "a CNode slot is 64 bytes");
 #define CAPF_MAPPED 0x2    /* frame/page table: data holds the mapping */
 #define CAPF_NO_MEMORY 0x4 /* frame made by the kernel at boot over kernel-image memory */
 #define CAPF_TCB_IPCBUF 0x8 /* the copy in a TCB's TCB_SLOT_IPCBUF: deleting it forgets tcb.ipcbuf */
+#define CAPF_TCB_SLOT 0x10  /* a copy in one of a TCB's own slots: deleting it updates the TCB */
 
 /* CNode cap: extra = radix | guard_bits << 8; data = guard value */
 static inline unsigned cnode_radix(const struct cap *c) { return c->extra & 0xff; }
@@ -148,6 +149,11 @@ struct tcb {
 	uint64_t ipcbuf_va;
 	struct fl_ipc_buffer *ipcbuf; /* kernel address of the IPC buffer frame, or NULL */
 	uint64_t fault_words[FL_MSG_REG_COUNT]; /* fault message, built when the fault happened */
+	/* Derived from the slots, for the IPC fast path and the address-space
+	 * switch (tcb_refresh_cached); kept current when a slot changes. */
+	struct cte *fast_cnode;  /* root CNode slots if cptrs are plain indexes, else NULL */
+	uint64_t fast_nslots;    /* slots in fast_cnode */
+	uint64_t ttbr0;          /* TTBR0_EL1 value for this thread's address space */
 	struct fpu_state fpu;
 };
 _Static_assert(sizeof(struct tcb) <= (1 << TCB_SIZE_BITS), "TCB fits its object size");
@@ -205,6 +211,10 @@ void tcb_destroy(struct tcb *t);
 void tcb_suspend(struct tcb *t);
 /* The IPC buffer cap copy in slot (a TCB's TCB_SLOT_IPCBUF) is being deleted. */
 void tcb_ipcbuf_deleted(struct cte *slot);
+/* A TCB's own copy of a cap (CAPF_TCB_SLOT) is being deleted. */
+void tcb_slot_deleted(struct cte *slot);
+void tcb_refresh_cached(struct tcb *t);
+uint64_t vspace_ttbr0(const struct cap *vs);
 struct tcb *tcb_by_id(uint32_t id);
 
 /* --- IPC (object/endpoint.c, object/notification.c) --- */
