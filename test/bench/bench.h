@@ -6,14 +6,7 @@
  * Every benchmark is a client function run in its own thread at
  * BENCH_CLIENT_PRIO; the servers it talks to run at BENCH_SERVER_PRIO on the
  * same CPU, as a real client/server pair does. The root thread only sets up,
- * waits for the client and prints.
- *
- * Console contract (tools/bench/benchfmt.py parses it):
- *   BENCH-INFO freq=<counter Hz> insn_per_tick=<k> overhead=<insns> cpus=<n>
- *   BENCH <name> n=<samples> median=<i> min=<i> max=<i> mean=<i>
- *   BENCH-ERROR <name>: <reason>
- *   BENCH-DONE <number of figures reported (BENCH and BENCH-ERROR lines)>
- * All figures are guest instructions per operation.
+ * waits for the client and prints (the console contract is in measure.h).
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -25,19 +18,10 @@
 #include <faultline/invocations.h>
 #include <faultline/ipc.h>
 
+#include "measure.h"
+
 #define BENCH_CLIENT_PRIO 100
 #define BENCH_SERVER_PRIO 150
-#define BENCH_SAMPLES     1000 /* per-iteration samples per figure */
-#define BENCH_WARMUP      16   /* untimed iterations before the samples */
-
-/* The counter, ordered after every earlier instruction (isb). */
-static inline uint64_t bench_now(void)
-{
-	uint64_t c;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(c)::"memory");
-	return c;
-}
 
 /* --- objects and threads (env.c) --- */
 
@@ -73,34 +57,6 @@ const char *bench_thread_run(struct bench_thread *client);
 /* Start server (it blocks waiting for the client), then bench_thread_run
  * the client; returns a problem or NULL. */
 const char *bench_pair_run(struct bench_thread *server, struct bench_thread *client);
-
-/* --- measuring (measure.c) --- */
-
-/* The result of one figure, in guest instructions per operation. */
-struct bench_figure {
-	const char *name;
-	unsigned n; /* per-iteration samples */
-	uint64_t median, min, max;
-	uint64_t mean;     /* counter delta around a loop of operations, per operation */
-	const char *error; /* non-NULL: the benchmark could not run */
-};
-
-/* Measure the counter-read overhead and the tick unit; call once, first. */
-const char *bench_measure_init(uint64_t freq);
-/* Instructions in a counter delta of ticks. */
-uint64_t bench_insns(uint64_t ticks);
-/* Room for the per-iteration samples of the figure being measured (one
- * client at a time uses it). */
-extern uint64_t bench_samples[BENCH_SAMPLES];
-/* Fill f from samples[0..n) (counter deltas of one operation each, the read
- * overhead included) and loop_ticks (a loop of loop_n operations, timed as a
- * whole). Sorts samples. */
-void bench_summarise(struct bench_figure *f, uint64_t *samples, unsigned n, uint64_t loop_ticks,
-                     unsigned loop_n);
-/* Print f's console line. */
-void bench_print(const struct bench_figure *f);
-/* Print the BENCH-INFO line. */
-void bench_print_info(unsigned cpus);
 
 /* --- the benchmarks --- */
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "bench.h"
+#include "measure.h"
 
 /* With -icount shift=0 one guest instruction takes one nanosecond. */
 #define INSNS_PER_SECOND 1000000000ULL
@@ -72,6 +72,10 @@ void bench_print(const struct bench_figure *f)
 {
 	if (f->error) {
 		printf("BENCH-ERROR %s: %s\n", f->name, f->error);
+		return;
+	}
+	if (f->skip) {
+		printf("BENCH-SKIP %s: %s\n", f->name, f->skip);
 		return;
 	}
 	printf("BENCH %s n=%u median=%llu min=%llu max=%llu mean=%llu\n", f->name, f->n,

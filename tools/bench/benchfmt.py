@@ -4,8 +4,9 @@ A benchmark program (test/bench) prints, among other console lines:
 
     BENCH-INFO freq=<Hz> insn_per_tick=<k> overhead=<insns> cpus=<n>
     BENCH <name> n=<samples> median=<i> min=<i> max=<i> mean=<i>
-    BENCH-ERROR <name>: <reason>
-    BENCH-DONE <figures reported>
+    BENCH-ERROR <name>: <reason>      the benchmark failed
+    BENCH-SKIP <name>: <reason>       the system lacks what it needs (a limit)
+    BENCH-DONE <figures reported>     BENCH, BENCH-ERROR and BENCH-SKIP lines
 
 Every figure is guest instructions per operation (docs/benchmarks.md).
 `parse()` turns a console into a `Report`; `problems()` says what makes a
@@ -24,6 +25,7 @@ INFO_FIELDS = ("freq", "insn_per_tick", "overhead", "cpus")
 INFO = re.compile(r"^BENCH-INFO((?: \S+=\S*)*)$")
 FIGURE = re.compile(r"^BENCH ([A-Za-z0-9_.-]+)((?: \S+=\S*)*)$")
 ERROR = re.compile(r"^BENCH-ERROR ([A-Za-z0-9_.-]+): (.*)$")
+SKIP = re.compile(r"^BENCH-SKIP ([A-Za-z0-9_.-]+): (.*)$")
 DONE = re.compile(r"^BENCH-DONE (\d+)$")
 
 
@@ -46,13 +48,20 @@ class Figure:
 
 @dataclasses.dataclass
 class Report:
-    """What one benchmark program printed. `figures` and `errors` keep the
-    order of the console; `done` is BENCH-DONE's count (None if missing)."""
+    """What one benchmark program printed. `figures`, `errors` and
+    `skipped` keep the order of the console; `done` is BENCH-DONE's count
+    (None if missing). A skipped figure is not a problem: the system does
+    not offer what it needs (say, a pool too small for 64 MiB)."""
 
     info: dict = None
     figures: dict = dataclasses.field(default_factory=dict)
     errors: dict = dataclasses.field(default_factory=dict)
+    skipped: dict = dataclasses.field(default_factory=dict)
     done: int = None
+
+    def reported(self):
+        """How many figures the console reported, however."""
+        return len(self.figures) + len(self.errors) + len(self.skipped)
 
     def problems(self, expect=()):
         """Why this report is not a complete run, as sentences ([] if it is).
@@ -62,12 +71,13 @@ class Report:
             out.append("no BENCH-INFO line")
         if self.done is None:
             out.append("no BENCH-DONE line (the program did not finish)")
-        elif self.done != len(self.figures) + len(self.errors):
+        elif self.done != self.reported():
             out.append("BENCH-DONE says %d figures but %d were reported"
-                       % (self.done, len(self.figures) + len(self.errors)))
+                       % (self.done, self.reported()))
         for name, reason in self.errors.items():
             out.append("%s could not be measured: %s" % (name, reason))
-        missing = [n for n in expect if n not in self.figures and n not in self.errors]
+        missing = [n for n in expect
+                   if n not in self.figures and n not in self.errors and n not in self.skipped]
         if missing:
             out.append("missing figures: %s" % ", ".join(missing))
         return out
@@ -108,10 +118,11 @@ def parse(lines):
                 raise FormatError("line %d: a second BENCH-INFO line: %r" % (no, line))
             report.info = _fields(m.group(1), INFO_FIELDS, no, line)
             continue
-        m = ERROR.match(line)
+        m = ERROR.match(line) or SKIP.match(line)
         if m:
             _new_name(report, m.group(1), no, line)
-            report.errors[m.group(1)] = m.group(2)
+            kind = report.errors if line.startswith("BENCH-ERROR") else report.skipped
+            kind[m.group(1)] = m.group(2)
             continue
         m = DONE.match(line)
         if m:
@@ -132,18 +143,19 @@ def parse(lines):
 
 
 def _new_name(report, name, no, line):
-    if name in report.figures or name in report.errors:
+    if name in report.figures or name in report.errors or name in report.skipped:
         raise FormatError("line %d: figure %s reported twice: %r" % (no, name, line))
 
 
 def to_json(meta, reports):
     """The results document: meta (commit, board, qemu, cpu, ...) plus the
-    figures and errors of every report, keyed by figure name."""
+    figures, errors and skipped figures of every report, by figure name."""
     doc = {"format": FORMAT, "unit": "guest instructions per operation"}
     doc.update(meta)
     doc["counter"] = {}
     doc["figures"] = {}
     doc["errors"] = {}
+    doc["skipped"] = {}
     for program, r in reports.items():
         if r.info is not None:
             doc["counter"][program] = dict(r.info)
@@ -153,6 +165,8 @@ def to_json(meta, reports):
             doc["figures"][name] = dict(f.as_dict(), program=program)
         for name, reason in r.errors.items():
             doc["errors"][name] = reason
+        for name, reason in r.skipped.items():
+            doc["skipped"][name] = reason
     return doc
 
 

@@ -19,29 +19,37 @@ import benchfmt  # noqa: E402
 import machine  # noqa: E402
 
 FAKE = """#!/usr/bin/python3
-import os, sys
+import json, os, sys
 if sys.argv[1:] == ["--version"]:
     print("QEMU emulator version 0.0-fake")
     sys.exit(0)
 with open(os.environ["FAKE_ARGV"], "a") as f:
     f.write(" ".join(sys.argv[1:]) + "\\n")
-n = int(open(os.environ["FAKE_COUNT"]).read()) if os.path.exists(os.environ["FAKE_COUNT"]) else 0
-open(os.environ["FAKE_COUNT"], "w").write(str(n + 1))
-consoles = os.environ["FAKE_CONSOLE"].split(":")
+args = sys.argv[sys.argv.index("-append") + 1]
+counts = json.load(open(os.environ["FAKE_COUNT"])) if os.path.exists(os.environ["FAKE_COUNT"]) else {}
+n = counts.get(args, 0)
+counts[args] = n + 1
+json.dump(counts, open(os.environ["FAKE_COUNT"], "w"))
+consoles = json.loads(os.environ["FAKE_CONSOLE"])[args]
 sys.stdout.write(open(consoles[min(n, len(consoles) - 1)]).read())
 """
 
-FIGS = ("ipc.call.0w", "ipc.call.4w", "ipc.call.64w", "ipc.call.cap1", "notification.roundtrip")
+FIGS = {p.bootargs: p.figures for p in bench.PROGRAMS}
+KERNEL = "kernel.root=bench"
 
 
-def console(medians, done=True):
+def console(medians, done=True, bootargs=KERNEL):
     lines = ["Faultline 0.1 on linux,dummy-virt",
              "BENCH-INFO freq=1000000000 insn_per_tick=1 overhead=2 cpus=1"]
-    for name, m in zip(FIGS, medians):
+    for name, m in zip(FIGS[bootargs], medians):
         lines.append("BENCH %s n=1000 median=%d min=%d max=%d mean=%d" % (name, m, m, m + 5, m))
     if done:
         lines.append("BENCH-DONE %d" % len(medians))
     return "\n".join(lines) + "\n"
+
+
+def complete(bootargs):
+    return console(range(1, len(FIGS[bootargs]) + 1), bootargs=bootargs)
 
 
 @pytest.fixture
@@ -58,13 +66,20 @@ def fake(tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_ARGV", str(tmp_path / "argv"))
     monkeypatch.setenv("FAKE_COUNT", str(tmp_path / "count"))
 
-    def consoles(*texts):
-        paths = []
-        for i, t in enumerate(texts):
-            p = tmp_path / ("console%d" % i)
-            p.write_text(t)
-            paths.append(str(p))
-        monkeypatch.setenv("FAKE_CONSOLE", ":".join(paths))
+    def consoles(*texts, **others):
+        """Consoles of successive kernel boots; others: bootargs -> consoles
+        (default: a complete console for every other program)."""
+        table = {p.bootargs: [complete(p.bootargs)] for p in bench.PROGRAMS}
+        table[KERNEL] = list(texts)
+        table.update(others)
+        files = {}
+        for args, contents in table.items():
+            files[args] = []
+            for i, t in enumerate(contents):
+                p = tmp_path / ("console-%d-%d" % (len(files), i))
+                p.write_text(t)
+                files[args].append(str(p))
+        monkeypatch.setenv("FAKE_CONSOLE", json.dumps(files))
     return consoles
 
 
@@ -78,6 +93,7 @@ def test_boots_in_exact_mode_with_a_1ghz_counter(tmp_path, fake):
     assert "-cpu cortex-a72,cntfrq=1000000000" in argv
     assert "-smp 1" in argv
     assert "-append kernel.root=bench" in argv
+    assert "-append pager.init=bench_vm" in argv
 
 
 def test_writes_the_table_and_a_json_file_with_metadata(tmp_path, fake, capsys):
@@ -127,7 +143,7 @@ def test_a_malformed_console_is_a_failure_naming_the_line(tmp_path, fake, capsys
 def test_repeat_passes_when_every_run_agrees(tmp_path, fake, capsys):
     fake(console([630, 630, 1664, 1092, 1360]))
     assert bench.main(["--build", str(tmp_path / "build"), "--repeat", "3"]) == 0
-    assert int((tmp_path / "count").read_text()) == 3
+    assert json.loads((tmp_path / "count").read_text()) == {p.bootargs: 3 for p in bench.PROGRAMS}
     assert "identical over 3 runs" in capsys.readouterr().out
 
 
@@ -148,3 +164,26 @@ def test_bad_options_are_refused(args):
     with pytest.raises(SystemExit) as e:
         bench.parse_args(args)
     assert e.value.code == 2
+
+
+def test_a_skipped_figure_is_reported_but_not_a_failure(tmp_path, fake, capsys):
+    vm = "pager.init=bench_vm"
+    text = complete(vm).replace("BENCH fork.64mib n=1000 median=9 min=9 max=14 mean=9",
+                                "BENCH-SKIP fork.64mib: the pool is too small")
+    fake(console([630, 630, 1664, 1092, 1360]), **{vm: [text]})
+    out = tmp_path / "r.json"
+    assert bench.main(["--build", str(tmp_path / "build"), "--out", str(out)]) == 0
+    assert "fork.64mib: skipped: the pool is too small" in capsys.readouterr().out
+    doc = benchfmt.load_json(str(out))
+    assert doc["skipped"] == {"fork.64mib": "the pool is too small"}
+    assert "fork.64mib" not in doc["figures"]
+
+
+def test_figures_of_every_program_go_into_one_file(tmp_path, fake):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    out = tmp_path / "r.json"
+    assert bench.main(["--build", str(tmp_path / "build"), "--out", str(out)]) == 0
+    doc = benchfmt.load_json(str(out))
+    assert doc["figures"]["fault.zero_fill"]["program"] == "bench_vm"
+    assert doc["figures"]["ipc.call.0w"]["program"] == "bench"
+    assert set(doc["machines"]) == {"bench", "bench_vm"}

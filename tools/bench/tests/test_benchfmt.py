@@ -135,3 +135,11 @@ def test_table_aligns_every_column():
     assert rows[0].split() == ["figure", "median", "min", "max", "mean", "n"]
     assert rows[2].split() == ["notification.roundtrip", "1360", "1360", "1777", "1362", "1000"]
     assert len({len(r) for r in rows}) == 1
+
+
+def test_a_skipped_figure_counts_for_done_and_is_no_problem():
+    r = benchfmt.parse(GOOD[:-2] + ["BENCH-SKIP fork.64mib: the pool is too small",
+                                    "BENCH-DONE 4"])
+    assert r.skipped == {"fork.64mib": "the pool is too small"}
+    assert r.problems(expect=("fork.64mib",)) == [
+        "ipc.call.cap1 could not be measured: out of objects, slots or threads"]
