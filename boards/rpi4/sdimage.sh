@@ -15,7 +15,8 @@
 #   linux-image-*    bcm2711-rpi-4-b.dtb (the file the DTB tests cache too)
 #   raspi-firmware   start4.elf, fixup4.dat (component non-free-firmware)
 # Without the firmware the image is still made (it boots in QEMU, which needs
-# none) and one line says which files to copy onto the card by hand. Without
+# none) and one line says which files to copy onto the card by hand (also
+# kept in rpi4-sd.nofirmware, for the image check). Without
 # U-Boot or the DTB there is no image: exit 1 with one line saying why, or
 # with --optional (the rpi4 media built beside another board for the tests)
 # write rpi4-sd.unavailable with that line instead, and exit 0.
@@ -39,7 +40,8 @@ config=$4
 out=$images/rpi4-sd.img
 stamp=$images/rpi4-sd.stamp
 unavailable=$images/rpi4-sd.unavailable
-rm -f "$stamp" "$unavailable"
+nofirmware=$images/rpi4-sd.nofirmware
+rm -f "$stamp" "$unavailable" "$nofirmware"
 
 # cannot WHY: no image can be made.
 cannot() {
@@ -85,7 +87,8 @@ elif deb=$("$debfetch" --arch arm64 --components non-free-firmware download rasp
 	extract "$deb" ./usr/lib/raspi-firmware/fixup4.dat "$media/fixup4.dat"; then
 	firmware=1
 else
-	echo "rpi4: Debian's raspi-firmware (non-free-firmware) could not be had: copy start4.elf and fixup4.dat from the boot/ folder of the official Raspberry Pi firmware release onto the card's FAT partition ($(tail -n 1 "$media/firmware.log" 2>/dev/null))" >&2
+	echo "rpi4: Debian's raspi-firmware (non-free-firmware) could not be had: copy start4.elf and fixup4.dat from the boot/ folder of the official Raspberry Pi firmware release onto the card's FAT partition ($(tail -n 1 "$media/firmware.log" 2>/dev/null))" |
+		tee "$nofirmware" >&2
 fi
 
 cp "$media/u-boot.bin" "$images/u-boot.bin"

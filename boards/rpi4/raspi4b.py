@@ -1,0 +1,156 @@
+"""QEMU 10's raspi4b for Faultline's rpi4 board: the one place its command
+line is spelled out (the qemu-virt one is tools/qemu/machine.py).
+
+Two ways in, as on a real Pi 4:
+  direct:  -kernel faultline.Image -dtb bcm2711-rpi-4-b.dtb (QEMU's own boot
+           stub: EL2, x0 = DTB, CPUs 1-3 in the DTB's spin table)
+  U-Boot:  -kernel u-boot.bin (rpi_4) and the build's SD-card image on
+           -drive if=sd; boot.scr on it boots the Image with booti.
+raspi4b always has four Cortex-A72s and 2 GiB (of which the DTB's firmware
+view gives Faultline the low 960 MiB). Bootargs go to -append directly, and
+through U-Boot into faultline.env on a copy of the SD image, which boot.scr
+imports.
+
+The console is the UART the DTB's /chosen/stdout-path names: QEMU's first
+-serial is the PL011 (UART0), the second the mini UART (UART1). The harness
+reads that one on stdout; the other goes to a file beside the log.
+
+QEMU 10 is not Debian 12's: tools/qemu10 unpacks trixie's into
+<build>/qemu10 on first use. If that cannot be done, `qemu()` raises
+Unavailable with the one-line reason, and the rpi4 tests skip.
+"""
+
+import os
+import shutil
+import subprocess
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+QEMU10 = os.path.join(REPO, "tools", "qemu10", "qemu10.sh")
+
+# QEMU raspi4b's -serial order, by the compatible of the UART node.
+SERIAL_INDEX = {"arm,pl011": 0, "brcm,bcm2835-aux-uart": 1}
+
+
+class Unavailable(Exception):
+    """Something the rpi4 tests need cannot be had here (not a failure)."""
+
+
+class Missing(Exception):
+    """An rpi4 build output is not there: build first (a failure)."""
+
+
+_lock = threading.Lock()
+_qemu = {}  # build dir -> wrapper path, or the Unavailable raised
+
+
+def qemu(build):
+    """Path of QEMU 10 (installing it into <build>/qemu10 once per build).
+    Raises Unavailable with one line saying why it cannot be had."""
+    with _lock:
+        if build not in _qemu:
+            p = subprocess.run([QEMU10, os.path.join(build, "qemu10")], capture_output=True,
+                               text=True)
+            lines = (p.stderr.strip() or "no message").splitlines()
+            if p.returncode == 0:
+                _qemu[build] = p.stdout.strip().splitlines()[-1]
+            else:
+                _qemu[build] = Unavailable("QEMU 10 for raspi4b could not be installed: "
+                                           + lines[-1])
+        got = _qemu[build]
+    if isinstance(got, Exception):
+        raise got
+    return got
+
+
+def images_dir(build):
+    """The rpi4 build's images: <build>/target-rpi4/images (built beside
+    another board) or <build>/target/images (a build for rpi4)."""
+    for sub in ("target-rpi4", "target"):
+        d = os.path.join(os.path.abspath(build), sub, "images")
+        if os.path.exists(os.path.join(d, "rpi4-sd.stamp")):
+            return d
+    raise Missing("the rpi4 images are not built (no rpi4-sd.stamp under %s/target-rpi4 "
+                  "or target): build first" % build)
+
+
+def media(build, name):
+    """Path of one rpi4 build output. Raises Unavailable if the build could
+    not download U-Boot or the DTB (it says why), Missing if not built."""
+    d = images_dir(build)
+    why = os.path.join(d, "rpi4-sd.unavailable")
+    if os.path.exists(why):
+        with open(why) as f:
+            raise Unavailable(f.read().strip())
+    path = os.path.join(d, name)
+    if not os.path.isfile(path):
+        raise Missing("%s was not built (%s)" % (name, path))
+    return path
+
+
+def _fdtget(dtb, node, prop):
+    p = subprocess.run(["fdtget", "-t", "s", dtb, node, prop], capture_output=True, text=True)
+    return p.stdout.strip() if p.returncode == 0 else None
+
+
+def console_serial(dtb):
+    """The -serial index of the UART /chosen/stdout-path names in `dtb`.
+    Raises ValueError if the DTB names none this machine has."""
+    path = _fdtget(dtb, "/chosen", "stdout-path")
+    if not path:
+        raise ValueError("%s has no /chosen/stdout-path" % dtb)
+    path = path.split(":")[0]
+    if not path.startswith("/"):
+        alias = _fdtget(dtb, "/aliases", path)
+        if not alias:
+            raise ValueError("stdout-path %r is no alias in %s" % (path, dtb))
+        path = alias
+    compatible = _fdtget(dtb, path, "compatible") or ""
+    for c in compatible.split():
+        if c in SERIAL_INDEX:
+            return SERIAL_INDEX[c]
+    raise ValueError("stdout-path %s (%s) is no UART raspi4b has" % (path, compatible))
+
+
+def sd_with_bootargs(sd_image, copy, bootargs):
+    """Copy `sd_image` to `copy` and, if there are bootargs, add
+    faultline.env (bootargs=...) to its FAT partition. Caller owns `copy`."""
+    if "\n" in bootargs:
+        raise ValueError("bootargs must be one line")
+    os.makedirs(os.path.dirname(copy), exist_ok=True)
+    shutil.copyfile(sd_image, copy)
+    if bootargs:
+        env = copy + ".env"
+        with open(env, "w") as f:
+            f.write("bootargs=%s\n" % bootargs)
+        subprocess.run(["mcopy", "-o", "-i", copy + "@@1M", env, "::faultline.env"],
+                       check=True, capture_output=True)
+        os.unlink(env)
+    return copy
+
+
+def command(build, workdir, uboot=False, bootargs=""):
+    """The QEMU argv for one raspi4b boot of the rpi4 build in `build`.
+    Files this run needs (an SD-image copy, the other UART's output) go into
+    `workdir`, which the caller owns and may delete after the run."""
+    dtb = media(build, "bcm2711-rpi-4-b.dtb")
+    console = console_serial(dtb)
+    os.makedirs(workdir, exist_ok=True)
+    other = "file:" + os.path.join(workdir, "other-uart.log")
+    serials = [other, other]
+    serials[console] = "stdio"
+    argv = [qemu(build), "-M", "raspi4b", "-nographic", "-monitor", "none", "-audio", "none",
+            "-dtb", dtb]
+    for s in serials:
+        argv += ["-serial", s]
+    if uboot:
+        sd = sd_with_bootargs(media(build, "rpi4-sd.img"), os.path.join(workdir, "sd.img"),
+                              bootargs)
+        argv += ["-kernel", media(build, "u-boot.bin"),
+                 "-drive", "if=sd,format=raw,file=%s" % sd]
+    else:
+        argv += ["-kernel", media(build, "faultline.Image")]
+        if bootargs:
+            argv += ["-append", bootargs]
+    return argv
