@@ -43,6 +43,7 @@ import harness  # noqa: E402
 import machine  # noqa: E402
 from cases import Context  # noqa: E402
 
+CTEST_DEFAULT_TIMEOUT = 600  # seconds
 SUITE_GLOBS = ("test/*/qemu_suite.py", "boards/*/qemu_suite.py")
 
 
@@ -108,7 +109,10 @@ def host_tests(build, pattern, jobs, reporter):
     logs = os.path.join(build, "logs")
     os.makedirs(logs, exist_ok=True)
     log = os.path.join(logs, "ctest.log")
-    argv = ["ctest", "--test-dir", build, "-j", str(jobs), "--output-on-failure"]
+    # A test without its own TIMEOUT property gets CTEST_DEFAULT_TIMEOUT, not
+    # ctest's 25 minutes: a hung host test must not stall the whole run.
+    argv = ["ctest", "--test-dir", build, "-j", str(jobs), "--output-on-failure",
+            "--timeout", str(CTEST_DEFAULT_TIMEOUT)]
     if pattern is not None:
         argv += ["-R", "^(%s)$" % "|".join(re.escape(n) for n in names)]
     seen = set()
