@@ -66,6 +66,10 @@ dir=$cache/apt/$suite-$arch
 mkdir -p "$dir/etc/sources.list.d" "$dir/etc/preferences.d" "$dir/state/lists/partial" \
 	"$dir/cache/archives/partial" || die "cannot create $dir"
 : >>"$dir/state/status"
+# apt runs without its own locks (Debug::NoLocking: they are the system's);
+# this lock keeps two callers from sharing the private state at once.
+exec 9>"$dir/lock"
+flock 9 || die "cannot lock $dir/lock"
 list="deb [arch=$arch signed-by=$keyring] $mirror $suite $components"
 if [ "$(cat "$dir/etc/sources.list" 2>/dev/null)" != "$list" ]; then
 	echo "$list" >"$dir/etc/sources.list"

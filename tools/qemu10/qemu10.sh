@@ -45,8 +45,8 @@ if works; then
 	exit 0
 fi
 
-debs=$("$debfetch" --suite trixie --arch amd64 closure qemu-system-arm) ||
-	die "cannot fetch trixie's qemu-system-arm (the debfetch line above says why)"
+debs=$("$debfetch" --suite trixie --arch amd64 closure qemu-system-arm 2>"$prefix.fetch.log") ||
+	die "cannot fetch trixie's qemu-system-arm: $(tail -n 1 "$prefix.fetch.log")"
 tmp=$prefix.tmp
 rm -rf "$tmp" "$prefix"
 mkdir -p "$tmp/bin"
