@@ -40,8 +40,11 @@ def _verdict(case, run, problems):
     return harness.Result(case.name, "fail", why, run.log_path, run.seconds)
 
 
-def _boot(ctx, case, smp=2, tickcheck=False, uboot=False, uboot_default_env=False, **opts):
-    """Boot with `opts` and check the complete boot of `smp` CPUs."""
+def _boot(ctx, case, smp=2, tickcheck=False, uboot=False, uboot_default_env=False, swap=False,
+          **opts):
+    """Boot with `opts` and check the complete boot of `smp` CPUs. With
+    `swap`, a swap disk is attached as `./faultline run` does (through U-Boot
+    it then comes before the boot disk in virtio order)."""
     args = [] if uboot_default_env else [QUIET_INIT]
     args += ["kernel.tickcheck"] if tickcheck else []
     m = machine.Machine(smp=smp, bootargs=" ".join(args), **opts)
@@ -50,6 +53,11 @@ def _boot(ctx, case, smp=2, tickcheck=False, uboot=False, uboot_default_env=Fals
         m.uboot_default_env = uboot_default_env
     else:
         m.kernel = machine.kernel_image(ctx.build)
+    if swap:
+        m.swap = ctx.log_path(case.name, ".swap.img")
+        os.makedirs(os.path.dirname(m.swap), exist_ok=True)
+        with open(m.swap, "wb") as f:
+            f.truncate(machine.SWAP_SIZE)
 
     def problems(t):
         p = t.boot_problems(smp)
@@ -122,6 +130,6 @@ def cases(ctx):
         boot("boot.cpu-max", cpu="max"),
         boot("boot.tickcheck-smp4", cpus=4, tickcheck=True),
         boot("boot.uboot", uboot=True, uboot_default_env=True, quick=True),
-        boot("boot.uboot-bootargs-tickcheck", uboot=True, tickcheck=True),
+        boot("boot.uboot-bootargs-tickcheck", uboot=True, tickcheck=True, swap=True),
         Case("boot.bad-dtb", _bad_dtb, cpus=2, quick=True),
     ]
