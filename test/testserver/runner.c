@@ -4,9 +4,11 @@
  * accounting with the snapshot taken before it started.
  *
  * The kernel has no timed wait, so the test server polls: waitpid with
- * WNOHANG, then sched_yield so that the test (on -smp 1, on this very CPU)
- * gets the processor, then a look at the generic counter, which EL0 reads
- * without a kernel call (CNTVCT_EL0; CNTFRQ_EL0 gives its frequency).
+ * WNOHANG every POLL_US, and in between sched_yield (so that the test, on
+ * -smp 1 on this very CPU, gets the processor) while watching the generic
+ * counter, which EL0 reads without a kernel call. Polling the pager in a
+ * tight loop instead would keep a pager worker busy with the test server's
+ * calls and slow the very test it waits for.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +19,9 @@
 
 #include "runner.h"
 #include "testlib.h"
+
+/* Microseconds between two looks at the child. */
+#define POLL_US 5000
 
 static char leak_text[TS_REASON_MAX];
 static char detail_text[TS_REASON_MAX];
@@ -51,7 +56,7 @@ static void wait_with_limit(pid_t pid, uint64_t deadline, struct ts_end *e)
 			}
 			return;
 		}
-		sched_yield();
+		t_pause(POLL_US);
 	}
 	if (WIFSIGNALED(status)) {
 		e->how = TS_END_KILLED;

@@ -160,6 +160,14 @@ uint64_t t_hz(void)
 	return f;
 }
 
+void t_pause(unsigned us)
+{
+	uint64_t end = t_now() + t_hz() * us / 1000000;
+
+	while (t_now() < end)
+		sched_yield();
+}
+
 bool t_wait_copies(uint64_t target, unsigned seconds)
 {
 	uint64_t end = t_now() + (uint64_t)seconds * t_hz();
@@ -167,7 +175,7 @@ bool t_wait_copies(uint64_t target, unsigned seconds)
 	while (t_stats().cow_copies < target) {
 		if (t_now() >= end)
 			return false;
-		sched_yield();
+		t_pause(1000);
 	}
 	return true;
 }

@@ -90,6 +90,14 @@ uint64_t t_now(void);
 uint64_t t_hz(void);
 
 /*
+ * Let others run for about us microseconds: sched_yield until the counter
+ * has moved that far. The kernel has no timed sleep; pausing between polls
+ * of the pager keeps a waiting process from flooding the pager with calls
+ * (on a CPU of its own, sched_yield returns at once).
+ */
+void t_pause(unsigned us);
+
+/*
  * Yield until the pager's cow_copies counter reaches at least target, or
  * seconds pass; returns whether it did. A process uses it to wait until
  * another process has done its writes (processes share no memory after a
