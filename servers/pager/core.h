@@ -167,6 +167,10 @@ extern fl_cptr_t pager_ep;
 void workers_start(unsigned ncpus);
 void worker_loop(struct worker *w) __attribute__((noreturn));
 struct worker *worker_self(void);
+/* Helper threads beside the workers (extregion.c's external-pager caller and
+ * watchdog): ids MAX_WORKERS.., IPC buffers after the workers'. */
+#define PAGER_HELPERS 4
+void pager_helper_start(unsigned k, void (*fn)(struct worker *), unsigned prio, unsigned cpu);
 /* ---- poweroff.c ---- */
 void poweroff_init(bool dump_trace);
 int pager_poweroff_machine(void);

@@ -62,6 +62,65 @@ static void worker_entry(struct worker *w, void *tls)
 	worker_loop(w);
 }
 
+/* Create a pager thread with id i (its IPC buffer at PAGER_IPC_VA + i * 8K)
+ * at priority prio on cpu, starting at entry(x0, x1) on a fresh stack. */
+static void thread_create(unsigned i, void *entry, uint64_t x0, uint64_t x1, unsigned prio,
+                          unsigned cpu)
+{
+	fl_cptr_t tcb = slot_alloc(), ipc = slot_alloc();
+	uint64_t va = PAGER_IPC_VA + i * 0x2000;
+	ut_retype_root(FL_OBJ_TCB, 0, tcb, 1);
+	ut_retype_root(FL_OBJ_FRAME, 0, ipc, 1);
+	pager_map(va, FL_CAP_ROOT_CNODE, ipc, 1, FL_MAP_RW);
+	uint64_t cw[3] = {0, 0, va};
+	fl_cptr_t cc[3] = {FL_CAP_ROOT_CNODE, FL_CAP_ROOT_VSPACE, ipc};
+	if (kcall(tcb, FL_TCB_CONFIGURE, 3, cw, 3, cc, NULL))
+		pager_panic("pager thread %u: configure failed", i);
+	uint64_t pw[1] = {prio};
+	kcall(tcb, FL_TCB_SET_PRIORITY, 1, pw, 0, NULL, NULL);
+	uint64_t aw[1] = {cpu};
+	kcall(tcb, FL_TCB_SET_AFFINITY, 1, aw, 0, NULL, NULL);
+	char *stack = heap_alloc(WORKER_STACK);
+	uint64_t rw[6] = {
+	    (uint64_t)(uintptr_t)entry, (uint64_t)(uintptr_t)(stack + WORKER_STACK), x0, x1, 0, 1};
+	if (kcall(tcb, FL_TCB_WRITE_REGISTERS, 6, rw, 0, NULL, NULL))
+		pager_panic("pager thread %u: start failed", i);
+}
+
+/* What a helper thread (not a worker) runs, with its own TLS block. */
+struct helper {
+	struct worker w;
+	void (*fn)(struct worker *);
+	void *tls;
+};
+
+/* First code of a helper thread: TLS, worker_self() = its record, then fn. */
+static void helper_entry(struct helper *h)
+{
+	_init_tls(h->tls);
+	_set_tls(h->tls);
+	self = &h->w;
+	h->fn(&h->w);
+	pager_panic("pager helper thread %u returned", h->w.id);
+}
+
+/* Start helper thread k (0..PAGER_HELPERS-1) running fn at priority prio on
+ * cpu. It may use vmcore and the process table (worker_self() is its own
+ * record, with a Reply object) but does not serve the pager endpoint. */
+void pager_helper_start(unsigned k, void (*fn)(struct worker *), unsigned prio, unsigned cpu)
+{
+	struct helper *h = heap_alloc(sizeof *h);
+
+	if (k >= PAGER_HELPERS)
+		pager_panic("pager helper %u: only %u helpers", k, PAGER_HELPERS);
+	memset(h, 0, sizeof *h);
+	h->w.id = MAX_WORKERS + k;
+	h->w.reply = reply_alloc();
+	h->fn = fn;
+	h->tls = heap_alloc((size_t)(uintptr_t)__tls_size + 64);
+	thread_create(MAX_WORKERS + k, (void *)helper_entry, (uint64_t)(uintptr_t)h, 0, prio, cpu);
+}
+
 /* Make the endpoint and one worker per CPU; CPU 0's worker is the caller,
  * which calls worker_loop(&workers[0]) once boot is done. */
 void workers_start(unsigned ncpus)
@@ -77,31 +136,10 @@ void workers_start(unsigned ncpus)
 	}
 	self = &workers[0];
 	for (unsigned i = 1; i < ncpus; i++) {
-		struct worker *w = &workers[i];
-		fl_cptr_t tcb = slot_alloc(), ipc = slot_alloc();
-		uint64_t va = PAGER_IPC_VA + i * 0x2000;
-		ut_retype_root(FL_OBJ_TCB, 0, tcb, 1);
-		ut_retype_root(FL_OBJ_FRAME, 0, ipc, 1);
-		pager_map(va, FL_CAP_ROOT_CNODE, ipc, 1, FL_MAP_RW);
-		uint64_t cw[3] = {0, 0, va};
-		fl_cptr_t cc[3] = {FL_CAP_ROOT_CNODE, FL_CAP_ROOT_VSPACE, ipc};
-		if (kcall(tcb, FL_TCB_CONFIGURE, 3, cw, 3, cc, NULL))
-			pager_panic("worker %u: configure failed", i);
-		uint64_t pw[1] = {WORKER_PRIORITY};
-		kcall(tcb, FL_TCB_SET_PRIORITY, 1, pw, 0, NULL, NULL);
-		uint64_t aw[1] = {i};
-		kcall(tcb, FL_TCB_SET_AFFINITY, 1, aw, 0, NULL, NULL);
-		char *stack = heap_alloc(WORKER_STACK);
 		void *tls = heap_alloc((size_t)(uintptr_t)__tls_size + 64);
 		/* x0 = worker, x1 = TLS block: worker_entry's arguments. */
-		uint64_t rw[6] = {(uint64_t)(uintptr_t)worker_entry,
-		                  (uint64_t)(uintptr_t)(stack + WORKER_STACK),
-		                  (uint64_t)(uintptr_t)w,
-		                  (uint64_t)(uintptr_t)tls,
-		                  0,
-		                  1};
-		if (kcall(tcb, FL_TCB_WRITE_REGISTERS, 6, rw, 0, NULL, NULL))
-			pager_panic("worker %u: start failed", i);
+		thread_create(i, (void *)worker_entry, (uint64_t)(uintptr_t)&workers[i],
+		              (uint64_t)(uintptr_t)tls, WORKER_PRIORITY, i);
 	}
 	plog("%u workers on the pager endpoint", ncpus);
 }
