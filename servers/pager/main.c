@@ -16,6 +16,7 @@
 #include <faultline/runtime.h>
 
 #include "core.h"
+#include "extregion.h"
 #include "swap.h"
 
 /* The value of bootarg key ("key=value" token) into out ("" for a bare
@@ -103,6 +104,7 @@ int main(void)
 	proc_init();
 	proc_set_cpus((unsigned)bi->ncpus);
 	workers_start((unsigned)bi->ncpus);
+	extregion_init();
 	swap_start(bi);
 	start_init(bi);
 	worker_loop(worker_self());
