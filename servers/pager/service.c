@@ -6,6 +6,7 @@
 #include <faultline/process.h>
 
 #include "core.h"
+#include "extregion.h"
 #include "swap.h"
 #include "pager.h"
 
@@ -246,4 +247,6 @@ const struct pager_handlers pager_handlers = {
     .swap_stats = on_swap_stats,
     .stats = on_stats,
     .poweroff = on_poweroff,
+    .extpager_listen = extregion_on_listen,
+    .region_attach = extregion_on_attach,
 };
