@@ -8,6 +8,7 @@
 #include <faultline/process.h>
 
 #include "core.h"
+#include "extregion.h"
 #include "fault.h"
 
 /* End p as killed by the pager (reads as WIFSIGNALED, WTERMSIG 11). */
@@ -30,6 +31,11 @@ static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t
 	(void)reserved;
 	if (!p)
 		return ret;
+	/* A never-filled page of an external region is asked of its pager. */
+	if (extregion_fault(p, tid, addr, (enum vm_access)access, sp, ip, &ret)) {
+		proc_put(p);
+		return ret;
+	}
 	struct vm_verdict v = vm_fault(&p->space, addr, (enum vm_access)access, sp);
 	if (v.kind == VM_KILL)
 		kill_process(p, tid, v.msg, ip);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "extregion.h"
 #include "swap.h"
 
 struct vm pager_vm;
@@ -125,6 +126,8 @@ static int p_file_read(void *ctx, uint32_t file, uint64_t offset, vm_frame_t fra
 	const struct fl_boot_file *f = archive_file(file);
 
 	(void)ctx;
+	if (file >= EXTREGION_FILE_BASE)
+		return extregion_read(file, offset, frame, frame_off, len);
 	if (!f || offset > f->size || len > f->size - offset || frame_off + len > VM_PAGE_SIZE)
 		return VM_E_IO;
 	memcpy((char *)frame_addr(frame) + frame_off, (const char *)f->vaddr + offset, len);
