@@ -15,6 +15,7 @@
 #include <faultline/process.h>
 
 #include "core.h"
+#include "extregion.h"
 #include "pager.h"
 
 struct ulock proc_lock;
@@ -213,6 +214,7 @@ static void teardown(struct process *p)
 {
 	for (unsigned i = 0; i < FL_PROCINFO_THREADS_MAX; i++)
 		kobj_free(&p->threads[i].tcb);
+	extregion_exit(p);
 	for (unsigned i = 0; i < FL_PROCINFO_THREADS_MAX; i++) {
 		thread_release(p, i);
 		if (p->threads[i].join_reply)
@@ -421,6 +423,7 @@ int proc_fork(struct process *parent, unsigned tid, uint64_t pc, uint64_t sp, ui
 		return PAGER_E_NO_MEMORY;
 	}
 	c->has_info = true;
+	extregion_fork(parent, c);
 	memcpy(frame_addr(c->info), frame_addr(parent->info), VM_PAGE_SIZE);
 	struct fl_procinfo *pi = frame_addr(c->info);
 	pi->pid = c->pid;
