@@ -5,8 +5,10 @@
  *
  * Bootargs read here:
  *   pager.frames=N   user frame pool of N frames (memory-pressure tests)
- *   pager.init=NAME  the first process (default: testserver if the archive
- *                    has it; with none, the pager prints a banner and idles)
+ *   pager.init=NAME  the first process. Without it, the test server is
+ *                    started when the bootargs select tests (tests=...);
+ *                    otherwise the pager prints a banner and idles, so a
+ *                    plain `./faultline run` boots to an idle system.
  * The init process gets argv = { NAME, every bootarg token... } so it can
  * read its own options (e.g. tests=PATTERN).
  */
@@ -55,8 +57,13 @@ static void start_init(const struct fl_bootinfo *bi)
 	uint8_t args[FL_PROCINFO_ARGS_MAX];
 	size_t n = 0;
 	uint32_t id, pid;
+	char tests[8];
 	bool asked = bootarg(bi->bootargs, "pager.init", name, sizeof name);
 
+	if (!asked && !bootarg(bi->bootargs, "tests", tests, sizeof tests)) {
+		plog("Faultline pager ready; no init process (pager.init=NAME or tests=PATTERN starts one), idling");
+		return;
+	}
 	if (archive_find(name, &id) < 0) {
 		if (asked)
 			plog("init program '%s' is not in the boot archive", name);

@@ -28,7 +28,7 @@ TIMEOUT = 600.0
 
 def _tests(ctx, case, smp, bootargs=""):
     """Boot the test server on `smp` CPUs; one Result per in-system test."""
-    args = "pager.frames=%d %s" % (FRAMES, bootargs)
+    args = "pager.frames=%d pager.init=testserver %s" % (FRAMES, bootargs)
     m = machine.Machine(kernel=machine.kernel_image(ctx.build), smp=smp, mem="512M",
                         bootargs=args.strip())
     run = harness.run(m.command(ctx.log_path(case.name, ".d")), ctx.log_path(case.name),

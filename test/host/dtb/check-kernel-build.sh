@@ -4,13 +4,18 @@
 # beyond the C functions the kernel provides (and libfdt's stack-protector
 # hooks), so a printf or malloc slipped into the parser fails here.
 #
-# usage: check-kernel-build.sh CC SOURCE_DIR WORK_DIR
+# usage: check-kernel-build.sh CC SOURCE_DIR WORK_DIR [ARM64_ROOT]
+# ARM64_ROOT is where ./faultline deps unpacked libfdt-dev:arm64 (as the
+# kernel build takes it); a system-wide libfdt-dev:arm64 also works.
 set -eu
 cc=$1
 src=$2
 out=$3/kernel-build
+arm64_root=${4:-}
 prefix=${cc%gcc}
-libfdt=/usr/lib/aarch64-linux-gnu/libfdt.a
+libfdt=$arm64_root/usr/lib/aarch64-linux-gnu/libfdt.a
+[ -f "$libfdt" ] || libfdt=/usr/lib/aarch64-linux-gnu/libfdt.a
+[ -f "$libfdt" ] || { echo "FAIL: no AArch64 libfdt.a (run ./faultline deps)" >&2; exit 1; }
 allowed="memchr memcmp memcpy memmove memset strchr strlen strnlen strrchr strtoul
 __stack_chk_fail __stack_chk_guard"
 
