@@ -114,7 +114,7 @@ def metadata(build, cpu, programs):
                                  text=True).stdout.splitlines()[0]
     except (OSError, IndexError):
         version = "unknown"
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    status = _git("status", "--porcelain")
     return {
         "commit": _git("rev-parse", "HEAD") or "unknown",
         "dirty": bool(status),
