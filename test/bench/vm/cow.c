@@ -16,9 +16,10 @@
 #define COW_SAMPLES 500
 #define COW_PAGES   (BENCH_WARMUP + 2 * COW_SAMPLES)
 
-/* Write every page of p (COW faults), the middle ones timed one by one and
- * the last ones as a loop, and summarise into f. field selects the pager
- * counter (copies or reuses) that must grow by one per page. */
+/* Write every page of p (COW faults): the first BENCH_WARMUP untimed, the
+ * next COW_SAMPLES one by one, the rest as a loop; summarise into f. copies
+ * says which pager counter must grow by one per page: cow_copies (non-zero)
+ * or cow_reuses. */
 static void timed_writes(uint8_t *p, struct bench_figure *f, int copies)
 {
 	struct fl_pager_stats s0, s1;
