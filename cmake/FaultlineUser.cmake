@@ -21,7 +21,10 @@ function(faultline_user_program name)
 	target_link_libraries(${name} PRIVATE ${P_LIBS} faultline_runtime faultline_ipc)
 	target_link_options(${name} PRIVATE -nostdlib -nostartfiles -static -no-pie
 		-T ${CMAKE_SOURCE_DIR}/libs/runtime/user.ld -Wl,--build-id=none -Wl,--gc-sections
-		-Wl,-z,noexecstack -Wl,-z,max-page-size=4096)
+		-Wl,-z,noexecstack -Wl,-z,max-page-size=4096
+		# libs/runtime/string.S replaces picolibc's byte-loop memcpy/memset: make
+		# them undefined from the start so the runtime's are the ones linked.
+		-Wl,-u,memcpy -Wl,-u,memset -Wl,-u,memmove)
 	target_link_libraries(${name} PRIVATE -Wl,--start-group ${PICOLIBC_DIR}/lib/libc.a gcc -Wl,--end-group)
 	set_target_properties(${name} PROPERTIES LINK_DEPENDS ${CMAKE_SOURCE_DIR}/libs/runtime/user.ld)
 	if(P_ROOT)

@@ -62,19 +62,28 @@ void fastpath_call(struct tcb *t)
 	struct endpoint *ep = cap_ep(c);
 	if (ep->state != EP_RECV)
 		return;
+	/* The receiver the general path would pick: the first on this CPU,
+	 * else the head (then the fast path does not apply). */
 	struct tcb *r = ep->q.head;
+	while (r && r->affinity != pc->id)
+		r = r->q_next;
+	if (!r)
+		return;
 	struct reply *reply = r->reply;
 	if (!reply || !can_switch_to(pc, r) || r->bound_ntfn)
 		return;
 
 	/* Dequeue the receiver. */
-	ep->q.head = r->q_next;
-	if (ep->q.head)
-		ep->q.head->q_prev = NULL;
-	else {
-		ep->q.tail = NULL;
+	if (r->q_prev)
+		r->q_prev->q_next = r->q_next;
+	else
+		ep->q.head = r->q_next;
+	if (r->q_next)
+		r->q_next->q_prev = r->q_prev;
+	else
+		ep->q.tail = r->q_prev;
+	if (!ep->q.head)
 		ep->state = EP_IDLE;
-	}
 	r->q_next = r->q_prev = NULL;
 	r->blocked_on = NULL;
 

@@ -187,15 +187,36 @@ static struct reply *lookup_reply(struct tcb *t, uint64_t cptr, int *err)
 	return cap_reply(&s->cap);
 }
 
+/*
+ * Take a waiting receiver off ep (state EP_RECV): the first one whose CPU is
+ * this CPU if there is one, else the first in line. Several pager workers,
+ * one per CPU, wait on one endpoint; handing a fault or a call to the worker
+ * on the sender's own CPU keeps it there (no IPI, no remote wake-up, and the
+ * fast path applies). Receivers are few (about one per CPU), so the scan is short.
+ */
+struct tcb *ep_take_receiver(struct endpoint *ep)
+{
+	unsigned self = this_cpu()->id;
+	struct tcb *r = ep->q.head;
+
+	for (struct tcb *c = r; c; c = c->q_next)
+		if (c->affinity == self) {
+			r = c;
+			break;
+		}
+	tq_remove(&ep->q, r);
+	if (!ep->q.head)
+		ep->state = EP_IDLE;
+	return r;
+}
+
 /* Send t's message (or fault) through endpoint ep with badge. */
 static void ep_send(struct tcb *t, struct endpoint *ep, uint64_t badge, uint64_t info,
 		    uint32_t flags, bool blocking)
 {
 	t->send_flags = flags;
 	if (ep->state == EP_RECV) {
-		struct tcb *r = tq_pop(&ep->q);
-		if (!ep->q.head)
-			ep->state = EP_IDLE;
+		struct tcb *r = ep_take_receiver(ep);
 		transfer(t, r, info, badge, flags, ep);
 		log_delivery(t, r, badge, info, flags);
 		r->blocked_on = NULL;

@@ -16,8 +16,10 @@
 
 #define SCTLR_EL1_RES1 ((3 << 28) | (3 << 22) | (1 << 20) | (1 << 11))
 #define SCTLR_EL1_MMU_OFF SCTLR_EL1_RES1
-/* M | C | SA | SA0 | I, little-endian, no alignment checking for EL1 */
-#define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 12))
+/* M | C | SA | SA0 | I | DZE, little-endian, no alignment checking for EL1.
+ * DZE lets EL0 zero memory with DC ZVA (the pager zeroes pages that way). */
+#define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 12) | \
+			  (1 << 14))
 
 /* Block and table descriptors for the boot tables. */
 #define PTE_TABLE 0x3

@@ -20,6 +20,9 @@ void sys_reply_recv(struct tcb *t);
 /* Deliver a fault of t to its fault endpoint (t->fault_words are filled). */
 void fault_deliver(struct tcb *t, uint64_t label);
 
+/* Take a waiting receiver off ep (EP_RECV), preferring one on this CPU. */
+struct tcb *ep_take_receiver(struct endpoint *ep);
+
 /* Remove t from any endpoint, notification or reply it waits on. */
 void ipc_cancel(struct tcb *t);
 
