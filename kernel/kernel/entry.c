@@ -18,6 +18,7 @@
 
 void fastpath_call(struct tcb *t);
 void fastpath_reply_recv(struct tcb *t);
+void fastpath_fault(struct tcb *t, uint64_t label);
 
 static struct tcb *ctx_tcb(struct user_context *ctx)
 {
@@ -119,6 +120,7 @@ static void abort_fault(struct tcb *t, uint64_t esr, unsigned ec)
 			    (esr & (1u << 6)) ? FL_ACCESS_WRITE : FL_ACCESS_READ;
 	t->fault_words[4] = t->ctx.sp;
 	t->fault_words[5] = 0;
+	fastpath_fault(t, FL_FAULT_VM);
 	fault_deliver(t, FL_FAULT_VM);
 }
 

@@ -119,17 +119,28 @@ void fastpath_reply_recv(struct tcb *t)
 	struct reply *reply = cap_reply(rc);
 	struct endpoint *ep = cap_ep(ec);
 	struct tcb *caller = reply->caller;
-	if (!caller || (caller->send_flags & SENDF_FAULT) || ep->state == EP_SEND ||
-	    reply->receiver || (t->reply && t->reply != reply) || !can_switch_to(pc, caller))
+	if (!caller || ep->state == EP_SEND || reply->receiver || (t->reply && t->reply != reply) ||
+	    !can_switch_to(pc, caller))
 		return;
 
-	/* The reply, as do_reply() would deliver it. */
+	if (caller->send_flags & SENDF_FAULT) {
+		/* A fault reply: resume (label 0) or skip the instruction (label 1);
+		 * the faulting thread's registers are not touched. Other labels
+		 * leave it stopped: the general path does that. */
+		uint64_t label = fl_msginfo_label(info);
+		if (label > FL_FAULT_REPLY_SKIP)
+			return;
+		if (label == FL_FAULT_REPLY_SKIP)
+			caller->ctx.pc += 4;
+	} else {
+		/* The reply, as do_reply() would deliver it. */
+		caller->ctx.x[0] = 0;
+		caller->ctx.x[1] = fl_msginfo(fl_msginfo_label(info), fl_msginfo_length(info), 0);
+		copy_message_registers(caller, t);
+	}
 	reply->caller = NULL;
 	caller->blocked_on = NULL;
 	caller->send_flags = 0;
-	caller->ctx.x[0] = 0;
-	caller->ctx.x[1] = fl_msginfo(fl_msginfo_label(info), fl_msginfo_length(info), 0);
-	copy_message_registers(caller, t);
 	caller->state = TS_RUNNABLE;
 
 	/* The replier waits on the endpoint with its reply object bound. */
@@ -146,4 +157,60 @@ void fastpath_reply_recv(struct tcb *t)
 	ep->q.tail = t;
 	ep->state = EP_RECV;
 	sched_switch_fast(pc, t, caller);
+}
+
+/*
+ * A fault from t (t->fault_words filled, label the fault kind) delivered
+ * straight to a pager worker waiting on t's fault endpoint on this CPU, as
+ * fault_deliver() -> ep_send() would, with a direct switch.
+ */
+void fastpath_fault(struct tcb *t, uint64_t label)
+{
+	struct percpu *pc = this_cpu();
+	struct cap *fep = &t->slots[TCB_SLOT_FAULT_EP].cap;
+
+	if (ipclog_enabled || fep->type != FL_OBJ_ENDPOINT || !(fep->rights & FL_RIGHT_WRITE))
+		return;
+	struct endpoint *ep = cap_ep(fep);
+	if (ep->state != EP_RECV)
+		return;
+	struct tcb *r = ep->q.head;
+	while (r && r->affinity != pc->id)
+		r = r->q_next;
+	if (!r)
+		return;
+	struct reply *reply = r->reply;
+	if (!reply || !can_switch_to(pc, r) || r->bound_ntfn)
+		return;
+
+	if (r->q_prev)
+		r->q_prev->q_next = r->q_next;
+	else
+		ep->q.head = r->q_next;
+	if (r->q_next)
+		r->q_next->q_prev = r->q_prev;
+	else
+		ep->q.tail = r->q_prev;
+	if (!ep->q.head)
+		ep->state = EP_IDLE;
+	r->q_next = r->q_prev = NULL;
+	r->blocked_on = NULL;
+
+	r->ctx.x[0] = t->fault_badge ? t->fault_badge : fep->data;
+	r->ctx.x[1] = fl_msginfo(label, FL_MSG_REG_COUNT, 0);
+	r->ctx.x[2] = t->fault_words[0];
+	r->ctx.x[3] = t->fault_words[1];
+	r->ctx.x[4] = t->fault_words[2];
+	r->ctx.x[5] = t->fault_words[3];
+	r->ctx.x[6] = t->fault_words[4];
+	r->ctx.x[7] = t->fault_words[5];
+
+	r->reply = NULL;
+	reply->receiver = NULL;
+	reply->caller = t;
+	t->send_flags = SENDF_CALL | SENDF_FAULT;
+	t->state = TS_BLOCKED_REPLY;
+	t->blocked_on = reply;
+	r->state = TS_RUNNABLE;
+	sched_switch_fast(pc, t, r);
 }
