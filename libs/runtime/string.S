@@ -60,41 +60,51 @@ memmove:
 memset:
 	mov	x3, x0
 	and	w1, w1, #0xff
-	cbnz	w1, 5f
-	/* Zero: DC ZVA whole blocks once x3 is block-aligned, if allowed. */
+	orr	w1, w1, w1, lsl #8
+	orr	w1, w1, w1, lsl #16
+	orr	x1, x1, x1, lsl #32	/* the byte in all eight lanes */
+	cmp	x2, #16
+	b.lo	8f
+	/* n >= 16: one unaligned pair covers the head, then go 16-aligned. */
+	stp	x1, x1, [x3]
+	and	x4, x3, #15
+	mov	x5, #16
+	sub	x4, x5, x4
+	add	x3, x3, x4
+	sub	x2, x2, x4
+	/* Zero and large: DC ZVA whole blocks, if EL0 may (DZP clear). */
+	cbnz	x1, 4f
+	cmp	x2, #256
+	b.lo	4f
 	mrs	x5, dczid_el0
-	tbnz	x5, #4, 5f		/* DZP: DC ZVA prohibited */
+	tbnz	x5, #4, 4f
 	and	x5, x5, #0xf
 	mov	x6, #4
 	lsl	x6, x6, x5		/* block size in bytes */
 	sub	x7, x6, #1
-1:	tst	x3, x7			/* align x3 to the block with byte stores */
+1:	tst	x3, x7			/* 16-byte stores up to the block boundary */
 	b.eq	2f
-	cbz	x2, 9f
-	strb	wzr, [x3], #1
-	sub	x2, x2, #1
+	stp	xzr, xzr, [x3], #16
+	sub	x2, x2, #16
 	b	1b
 2:	cmp	x2, x6
-	b.lo	6f
-3:	dc	zva, x3
+	b.lo	4f
+	dc	zva, x3
 	add	x3, x3, x6
 	sub	x2, x2, x6
-	cmp	x2, x6
-	b.hs	3b
-	b	6f
-5:	/* Any value: replicate into a 64-bit pattern and store 16 bytes at a time. */
-	orr	w1, w1, w1, lsl #8
-	orr	w1, w1, w1, lsl #16
-	orr	x1, x1, x1, lsl #32
-	cmp	x2, #16
-	b.lo	6f
-4:	stp	x1, x1, [x3], #16
+	b	2b
+4:	cmp	x2, #16			/* 16 bytes at a time */
+	b.lo	5f
+	stp	x1, x1, [x3], #16
 	sub	x2, x2, #16
-	cmp	x2, #16
-	b.hs	4b
-6:	cbz	x2, 9f
-7:	strb	w1, [x3], #1
+	b	4b
+5:	cbz	x2, 9f			/* the last 1..15 bytes: one unaligned pair ending at the end */
+	add	x3, x3, x2
+	stp	x1, x1, [x3, #-16]
+	ret
+8:	cbz	x2, 9f			/* n < 16: bytes */
+	strb	w1, [x3], #1
 	sub	x2, x2, #1
-	cbnz	x2, 7b
+	b	8b
 9:	ret
 	.size memset, . - memset
