@@ -13,6 +13,17 @@ struct cte *cspace_lookup(const struct cap *root, uint64_t cptr, int *err)
 	const struct cap *c = root;
 	unsigned bits = 64;
 
+	/* The common case, a single CNode whose guard of zeroes makes a cptr
+	 * its plain slot index (every root task and pager CSpace): one step. */
+	if (c->type == FL_OBJ_CNODE && c->data == 0 &&
+	    cnode_guard_bits(c) + cnode_radix(c) == 64 && cnode_radix(c) != 0) {
+		if (cptr >> cnode_radix(c)) {
+			*err = FL_E_FAILED_LOOKUP;
+			return NULL;
+		}
+		return cap_cnode(c) + cptr;
+	}
+
 	for (;;) {
 		if (c->type != FL_OBJ_CNODE) {
 			*err = FL_E_FAILED_LOOKUP;
