@@ -26,10 +26,6 @@
 #include "swapd.h"
 #include "virtio_blk.h"
 
-/* The label of a bound notification's delivery through Recv. The kernel
- * defines it (kernel/include/kernel/ipc.h) but abi.h does not export it yet. */
-#define NOTIFICATION_LABEL 0xfff000000010ULL
-
 /* The serial number (-device virtio-blk-device,serial=...) of the swap disk. */
 #define SWAP_SERIAL "flswap"
 
@@ -256,7 +252,7 @@ int main(void)
 		for (;;) {
 			int r = FL_IDL_NO_REPLY;
 
-			if (fl_msginfo_label(m.info) == NOTIFICATION_LABEL) {
+			if (fl_msginfo_label(m.info) == FL_NOTIFICATION_LABEL) {
 				if (have_disk)
 					on_interrupt();
 			} else if (!fl_msginfo_is_error(m.info)) {

@@ -5,10 +5,6 @@
  */
 #include "ktest.h"
 
-/* FL_NOTIFICATION_LABEL of the kernel (kernel/include/kernel/ipc.h): the label
- * a bound notification arrives with on an endpoint Recv. */
-#define NOTIFICATION_LABEL 0xfff000000010ULL
-
 /* Waiter: out[0] = the word fl_wait returned (arg0 = notification). */
 static void waiter(struct kt_thread *t)
 {
@@ -99,7 +95,7 @@ static void test_bound_notification_reaches_endpoint_recv(void)
 	fl_signal(b);
 	KT_CHECK(kt_wait_flag(&w->done, 2000),
 	         "bound notification did not wake the endpoint receiver");
-	KT_EQ(fl_msginfo_label(w->out[0]), NOTIFICATION_LABEL);
+	KT_EQ(fl_msginfo_label(w->out[0]), FL_NOTIFICATION_LABEL);
 	KT_EQ(w->out[1], 0x200);
 
 	/* Signalled before the Recv: the pending word is taken at once. */
@@ -113,7 +109,7 @@ static void test_bound_notification_reaches_endpoint_recv(void)
 	w2->arg[1] = 0;
 	kt_thread_start(w2);
 	KT_CHECK(kt_wait_flag(&w2->done, 2000), "pending bound notification not delivered at Recv");
-	KT_EQ(fl_msginfo_label(w2->out[0]), NOTIFICATION_LABEL);
+	KT_EQ(fl_msginfo_label(w2->out[0]), FL_NOTIFICATION_LABEL);
 	KT_EQ(w2->out[1], 0x3);
 }
 

@@ -168,4 +168,8 @@ enum fl_fault_access {
 };
 #define FL_FAULT_REPLY_SKIP 1
 
+/* Label of a message that is a bound notification's badge word, delivered to
+ * a thread waiting in Recv on an endpoint (x0 = the word, length 0). */
+#define FL_NOTIFICATION_LABEL 0xfff000000010ULL
+
 #endif

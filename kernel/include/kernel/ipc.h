@@ -7,8 +7,6 @@
 
 #include "kernel/object.h"
 
-/* Label of a message that is a bound notification's badge word. */
-#define FL_NOTIFICATION_LABEL 0xfff000000010ULL
 
 /* The syscalls, for the current thread t. Each sets t's return registers
  * (or blocks t); kernel_exit then decides who runs. */
