@@ -20,8 +20,6 @@ struct runqueue runqueues[MAX_CPUS];
 _Static_assert(NPRIO / 64 == 4, "sched_nothing_above() scans four bitmap words");
 static unsigned idle_cpus;
 
-#define CPACR_FP_TRAP_EL0 (1ULL << 20) /* FPEN = 01 */
-#define CPACR_FP_ON (3ULL << 20)       /* FPEN = 11 */
 
 static int highest_prio(const struct runqueue *rq)
 {
@@ -33,7 +31,6 @@ static int highest_prio(const struct runqueue *rq)
 
 
 
-static void set_cpacr(struct percpu *pc, uint64_t v);
 
 int sched_highest_prio(unsigned cpu) { return highest_prio(&runqueues[cpu]); }
 
@@ -206,26 +203,7 @@ void sched_poll_remote(void)
 	__atomic_store_n(&pc->stall_tcb, NULL, __ATOMIC_RELEASE);
 }
 
-void sched_switch_fast(struct percpu *pc, struct tcb *from, struct tcb *to)
-{
-	from->running_on = -1;
-	pc->current = to;
-	to->running_on = (int)pc->id;
-	vspace_activate(to);
-	set_cpacr(pc, pc->fpu_owner == to ? CPACR_FP_ON : CPACR_FP_TRAP_EL0);
-	write_sysreg(tpidrro_el0, to->ipcbuf_va);
-	big_unlock();
-	return_to_user(&to->ctx);
-}
 
-static void set_cpacr(struct percpu *pc, uint64_t v)
-{
-	if (pc->cpacr != v) {
-		write_sysreg(cpacr_el1, v);
-		isb();
-		pc->cpacr = v;
-	}
-}
 
 void fpu_trap(void)
 {

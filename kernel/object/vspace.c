@@ -19,6 +19,7 @@
 #include "kernel/lib.h"
 #include "kernel/object.h"
 #include "kernel/percpu.h"
+#include "kernel/sched.h"
 
 #define MAX_ASIDS 4096
 #define PTE_SW_MAY_WRITE (1ULL << 55) /* the mapping cap had FL_RIGHT_WRITE */
@@ -79,17 +80,7 @@ uint64_t vspace_ttbr0(const struct cap *vs)
 	return table_pa(empty_l0); /* nothing mapped: every access faults */
 }
 
-void vspace_activate(struct tcb *t)
-{
-	struct percpu *pc = this_cpu();
-	uint64_t ttbr = t->ttbr0;
-
-	if (ttbr != pc->ttbr0) {
-		write_sysreg(ttbr0_el1, ttbr);
-		isb();
-		pc->ttbr0 = ttbr;
-	}
-}
+void vspace_activate(struct tcb *t) { vspace_activate_inline(this_cpu(), t); }
 
 /* Walk to the level-3 entry for va; NULL if a table is missing (*missing = that level). */
 static pte_t *walk(pte_t *l0, uint64_t va, int *missing)

@@ -12,6 +12,11 @@
 
 #include <stdbool.h>
 #include "kernel/object.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
+#include "arch/cpu.h"
+#include "arch/context.h"
+#include "arch/mmu.h"
 
 void sched_init(void);
 void sched_start_boot_cpu(void) __attribute__((noreturn));
@@ -59,10 +64,43 @@ static inline bool sched_nothing_above(unsigned cpu, unsigned prio)
 			return false;
 	return (bitmap[w] >> (prio % 64)) <= 1;
 }
-struct percpu;
-/* The IPC fast path's direct switch: from (which no longer runs) to to, which
+#define CPACR_FP_TRAP_EL0 (1ULL << 20) /* FPEN = 01: EL0 FP use traps (lazy switch) */
+#define CPACR_FP_ON (3ULL << 20)       /* FPEN = 11 */
+
+/* FP/SIMD on or trapping for EL0 on this CPU (own CPU only). */
+static inline void set_cpacr(struct percpu *pc, uint64_t v)
+{
+	if (pc->cpacr != v) {
+		write_sysreg(cpacr_el1, v);
+		isb();
+		pc->cpacr = v;
+	}
+}
+
+/* Make t's address space current on this CPU (its cached TTBR0). */
+static inline void vspace_activate_inline(struct percpu *pc, const struct tcb *t)
+{
+	if (t->ttbr0 != pc->ttbr0) {
+		write_sysreg(ttbr0_el1, t->ttbr0);
+		isb();
+		pc->ttbr0 = t->ttbr0;
+	}
+}
+
+/* The fast paths' direct switch: from (which no longer runs) to to, which
  * the caller made runnable and did not queue; drops the big lock, erets. */
-void sched_switch_fast(struct percpu *pc, struct tcb *from, struct tcb *to) __attribute__((noreturn));
+static inline __attribute__((noreturn, always_inline)) void
+sched_switch_fast(struct percpu *pc, struct tcb *from, struct tcb *to)
+{
+	from->running_on = -1;
+	pc->current = to;
+	to->running_on = (int)pc->id;
+	vspace_activate_inline(pc, to);
+	set_cpacr(pc, pc->fpu_owner == to ? CPACR_FP_ON : CPACR_FP_TRAP_EL0);
+	write_sysreg(tpidrro_el0, to->ipcbuf_va);
+	big_unlock();
+	return_to_user(&to->ctx);
+}
 
 /* Leave the kernel: pick this CPU's thread, drop the big lock, eret. */
 void kernel_exit(void) __attribute__((noreturn));
