@@ -327,6 +327,7 @@ void root_task_create(void)
 	bi->trace_frames_first = map_readonly(ipclog_phys(), ipclog_size(), FL_ROOT_TRACE_VADDR, &count);
 	bi->trace_frames_count = count;
 	bi->trace_vaddr = FL_ROOT_TRACE_VADDR;
+	bi->console_irq = platform.uart.irq;
 	struct cap trc = {.type = FL_OBJ_TRACE, .rights = FL_RIGHTS_ALL};
 	put_cap(FL_CAP_TRACE, &trc);
 	bi->dtb_vaddr = FL_ROOT_DTB_VADDR + (dtb_phys & (PAGE_SIZE - 1));

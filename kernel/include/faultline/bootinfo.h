@@ -61,6 +61,7 @@ struct fl_bootinfo {
 	uint64_t root_thread_id;
 	uint64_t trace_frames_first, trace_frames_count; /* read-only frames of the IPC log rings */
 	uint64_t trace_vaddr;  /* the rings (struct fl_ipclog_ring[ncpus]), mapped read-only */
+	uint64_t console_irq;  /* INTID of the kernel's console UART (not available to drivers), 0 if none */
 	uint64_t nfiles;
 	struct fl_boot_file files[FL_BOOTINFO_MAX_FILES];
 	struct fl_untyped_desc untyped[FL_BOOTINFO_MAX_UNTYPED];
