@@ -29,6 +29,11 @@
 #define USER_IPC_BUFFER_VA(tid) (FL_PROCINFO_VADDR + 0x10000ULL + (uint64_t)(tid)*0x2000ULL)
 #define USER_PRIORITY           100
 #define WORKER_PRIORITY         200
+/* swapd runs above the workers: a worker may hold a vmcore lock (the slot
+ * lock) while it waits for swapd, and other workers spin on that lock with
+ * fl_yield, which never lets a lower priority run; below them, swapd would
+ * starve on its CPU and the pager deadlock (docs/swap.md). */
+#define SWAPD_PRIORITY 220
 
 #define MAX_PROCS   128
 #define MAX_WORKERS 8
@@ -132,14 +137,16 @@ struct process {
 	int32_t wait_status;  /* zombie: what waitpid returns */
 	fl_cptr_t wait_reply; /* blocked in waitpid: the reply object holding it */
 	uint32_t wait_pid;
-	bool is_init;
+	bool is_init; /* the init process: powers off, resident (resident.c) */
+	bool doomed;  /* kill_tree ends it: may not fork or spawn; protected by proc_lock */
 };
 
 extern struct ulock proc_lock;
 struct process *proc_get(uint64_t badge, unsigned *tid);
 void proc_put(struct process *p);
-int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t ppid,
+int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t ppid, bool init,
                uint32_t *pid);
+struct process *proc_find(uint32_t pid);
 int proc_fork(struct process *parent, unsigned tid, uint64_t pc, uint64_t sp, uint32_t *pid);
 void proc_terminate(struct process *p, int32_t wait_status);
 int proc_waitpid(struct process *p, uint32_t pid, bool nohang, fl_cptr_t *reply, uint32_t *child,
@@ -151,11 +158,15 @@ int proc_thread_join(struct process *p, unsigned self, uint32_t tid, fl_cptr_t *
                      uint64_t *value);
 size_t proc_count(void);
 void proc_set_cpus(unsigned n);
-void proc_mark_init(uint32_t pid);
 int proc_frames(uint32_t pid, uint64_t *frames, uint64_t *cow);
 int proc_kill(struct process *parent, uint32_t pid, uint32_t signal);
+int proc_kill_tree(struct process *parent, uint32_t pid, uint32_t signal);
 void proc_init(void);
 int elf_load(struct process *p, uint32_t file, uint64_t *entry, uint64_t *heap_start);
+
+/* ---- resident.c: the init process's pages are never evicted ---- */
+void resident_fault(struct process *p, uint64_t va);
+void resident_release(struct process *p);
 
 /* ---- worker.c ---- */
 struct worker {

@@ -37,10 +37,12 @@ static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t
 		return ret;
 	}
 	struct vm_verdict v = vm_fault(&p->space, addr, (enum vm_access)access, sp);
-	if (v.kind == VM_KILL)
+	if (v.kind == VM_KILL) {
 		kill_process(p, tid, v.msg, ip);
-	else
+	} else {
+		resident_fault(p, addr);
 		ret = FAULT_REPLY_RETRY;
+	}
 	proc_put(p);
 	return ret;
 }

@@ -85,12 +85,11 @@ static void start_init(const struct fl_bootinfo *bi)
 		}
 		s = e;
 	}
-	int err = proc_spawn(name, args, n, 0, &pid);
+	int err = proc_spawn(name, args, n, 0, true, &pid);
 	if (err) {
 		plog("starting init '%s' failed: error %d", name, err);
 		return;
 	}
-	proc_mark_init(pid);
 	plog("started init '%s' as pid %u", name, pid);
 }
 

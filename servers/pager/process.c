@@ -76,6 +76,13 @@ static struct process *record_alloc(uint32_t ppid)
 	struct process *p = NULL;
 
 	ulock_take(&proc_lock);
+	/* A parent that kill_tree is ending gets no new child: it would
+	 * escape the tree as an orphan. */
+	for (unsigned i = 0; i < MAX_PROCS && ppid; i++)
+		if (procs[i].state != PROC_FREE && procs[i].pid == ppid && procs[i].doomed) {
+			ulock_drop(&proc_lock);
+			return NULL;
+		}
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		if (procs[i].state == PROC_FREE) {
 			p = &procs[i];
@@ -162,9 +169,10 @@ static void thread_release(struct process *p, unsigned tid)
 	}
 }
 
-/* Start thread tid of p at pc with sp, x0, x1 and TPIDR_EL0 = tls. 0 or -1. */
+/* Set up thread tid of p at pc with sp, x0, x1 and TPIDR_EL0 = tls, and let
+ * it run if run is set (else publish starts it). 0 or -1. */
 static int thread_start(struct process *p, unsigned tid, uint64_t pc, uint64_t sp, uint64_t x0,
-                        uint64_t tls)
+                        uint64_t tls, bool run)
 {
 	struct thread *t = &p->threads[tid];
 	uint64_t err;
@@ -201,7 +209,7 @@ static int thread_start(struct process *p, unsigned tid, uint64_t pc, uint64_t s
 	uint64_t aw[1] = {next_cpu++ % ncpus_online};
 	ulock_drop(&proc_lock);
 	kcall(t->tcb.obj, FL_TCB_SET_AFFINITY, 1, aw, 0, NULL, NULL);
-	uint64_t rw[6] = {pc, sp, x0, FL_PROC_CAP_PAGER + tid, tls, 1};
+	uint64_t rw[6] = {pc, sp, x0, FL_PROC_CAP_PAGER + tid, tls, run};
 	if ((err = kcall(t->tcb.obj, FL_TCB_WRITE_REGISTERS, 6, rw, 0, NULL, NULL)))
 		pager_panic("TCB write registers failed: %lu", (unsigned long)err);
 	return 0;
@@ -221,6 +229,7 @@ static void teardown(struct process *p)
 			reply_free(p->threads[i].join_reply);
 		p->threads[i].join_reply = 0;
 	}
+	resident_release(p);
 	if (p->space.vm) {
 		vm_space_destroy(&p->space);
 		p->space.vm = NULL;
@@ -321,21 +330,29 @@ static void abandon(struct process *p)
 	ulock_drop(&proc_lock);
 }
 
-/* Make p visible. */
-static void publish(struct process *p)
+/*
+ * Make p visible, then start its first thread tid. Only now: a fault of a
+ * thread that ran before would reach a worker while p is not yet LIVE,
+ * proc_get would refuse it and the fault would never be answered (on
+ * -smp 4 the new thread runs on another CPU at once).
+ */
+static void publish(struct process *p, unsigned tid)
 {
 	ulock_take(&proc_lock);
 	p->state = PROC_LIVE;
 	p->busy = 0;
 	ulock_drop(&proc_lock);
+	kcall(p->threads[tid].tcb.obj, FL_TCB_RESUME, 0, NULL, 0, NULL, NULL);
 }
 
 /*
  * Start program name from the archive as a child of ppid (0: nobody waits)
- * with NUL-separated args (argv[0] included; empty = just the name).
+ * with NUL-separated args (argv[0] included; empty = just the name); init
+ * makes it the init process (from its first fault on: resident.c).
  * Returns 0 or a PAGER_E_* code.
  */
-int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t ppid, uint32_t *pid)
+int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t ppid, bool init,
+               uint32_t *pid)
 {
 	uint32_t file;
 	uint64_t entry, heap;
@@ -348,6 +365,7 @@ int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t 
 	if (!p)
 		return PAGER_E_TOO_MANY;
 	strncpy(p->name, name, sizeof p->name - 1);
+	p->is_init = init;
 	if (space_create(p) < 0 || reserve_fixed(p) < 0) {
 		abandon(p);
 		return PAGER_E_NO_MEMORY;
@@ -380,23 +398,28 @@ int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t 
 		off += strlen(pi->args + off) + 1;
 	}
 	if (info_map(p) < 0 ||
-	    thread_start(p, 0, entry, USER_STACK_TOP, FL_PROCINFO_VADDR, 0) < 0) {
+	    thread_start(p, 0, entry, USER_STACK_TOP, FL_PROCINFO_VADDR, 0, false) < 0) {
 		abandon(p);
 		return PAGER_E_NO_MEMORY;
 	}
 	*pid = p->pid;
-	publish(p);
+	publish(p, 0);
 	return 0;
 }
 
-/* Mark p as the init process (its end is logged). */
-void proc_mark_init(uint32_t pid)
+/* The live process pid with a busy reference (proc_put it), or NULL. */
+struct process *proc_find(uint32_t pid)
 {
+	struct process *p = NULL;
+
 	ulock_take(&proc_lock);
-	for (unsigned i = 0; i < MAX_PROCS; i++)
-		if (procs[i].state != PROC_FREE && procs[i].pid == pid)
-			procs[i].is_init = true;
+	for (unsigned i = 0; i < MAX_PROCS && !p; i++)
+		if (procs[i].state == PROC_LIVE && procs[i].pid == pid) {
+			p = &procs[i];
+			p->busy++;
+		}
 	ulock_drop(&proc_lock);
+	return p;
 }
 
 /*
@@ -428,12 +451,12 @@ int proc_fork(struct process *parent, unsigned tid, uint64_t pc, uint64_t sp, ui
 	struct fl_procinfo *pi = frame_addr(c->info);
 	pi->pid = c->pid;
 	pi->ppid = parent->pid;
-	if (info_map(c) < 0 || thread_start(c, tid, pc, sp, 0, regs[4]) < 0) {
+	if (info_map(c) < 0 || thread_start(c, tid, pc, sp, 0, regs[4], false) < 0) {
 		abandon(c);
 		return PAGER_E_NO_MEMORY;
 	}
 	*pid = c->pid;
-	publish(c);
+	publish(c, tid);
 	return 0;
 }
 
@@ -497,7 +520,7 @@ int proc_thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t 
 	}
 	p->threads[t].used = true;
 	ulock_drop(&p->thread_lock);
-	if (thread_start(p, t, entry, sp, arg, tls) < 0) {
+	if (thread_start(p, t, entry, sp, arg, tls, true) < 0) {
 		thread_release(p, t);
 		ulock_take(&p->thread_lock);
 		p->threads[t].used = false;
@@ -606,5 +629,76 @@ int proc_kill(struct process *parent, uint32_t pid, uint32_t signal)
 		proc_terminate(c, (int32_t)signal);
 	}
 	proc_put(c);
+	return 0;
+}
+
+/*
+ * Mark q and every live or dying process descended from it doomed; put a
+ * busy reference on each live one into out (q first). Returns how many.
+ * Caller holds proc_lock.
+ */
+static unsigned doom_tree_locked(struct process *q, struct process **out)
+{
+	unsigned n = 0;
+	bool grew = true;
+
+	q->doomed = true;
+	q->busy++;
+	out[n++] = q;
+	/* Descendants, level by level: a process whose parent is doomed. */
+	while (grew) {
+		grew = false;
+		for (unsigned i = 0; i < MAX_PROCS; i++) {
+			struct process *c = &procs[i];
+			if (c->doomed || (c->state != PROC_LIVE && c->state != PROC_DYING) ||
+			    !c->ppid)
+				continue;
+			for (unsigned j = 0; j < MAX_PROCS; j++) {
+				struct process *a = &procs[j];
+				if (a->doomed && a->state != PROC_FREE && a->pid == c->ppid) {
+					c->doomed = grew = true;
+					if (c->state == PROC_LIVE) {
+						c->busy++;
+						out[n++] = c;
+					}
+					break;
+				}
+			}
+		}
+	}
+	return n;
+}
+
+/*
+ * Kill child pid of parent and all its descendants with signal; pid ends
+ * last. Marking the whole tree doomed under proc_lock first means no member
+ * can add a child afterwards (record_alloc refuses), so nothing escapes as
+ * an orphan. No lock is held while the members end: another kill_tree over
+ * part of the tree at once only finds its members already ending.
+ * 0 or a PAGER_E_* code.
+ */
+int proc_kill_tree(struct process *parent, uint32_t pid, uint32_t signal)
+{
+	struct process *tree[MAX_PROCS], *c = NULL;
+	unsigned n = 0;
+
+	if (signal < 1 || signal > 126)
+		return PAGER_E_BAD_VALUE;
+	ulock_take(&proc_lock);
+	for (unsigned i = 0; i < MAX_PROCS && !c; i++)
+		if (procs[i].state == PROC_LIVE && procs[i].pid == pid &&
+		    procs[i].ppid == parent->pid)
+			c = &procs[i];
+	if (c)
+		n = doom_tree_locked(c, tree);
+	ulock_drop(&proc_lock);
+	if (!c)
+		return PAGER_E_BAD_PID;
+	plog("killed pid %u (%s) and %u descendants: signal %u from its parent", c->pid, c->name,
+	     n - 1, signal);
+	for (unsigned i = n; i-- > 0;) {
+		proc_terminate(tree[i], (int32_t)signal);
+		proc_put(tree[i]);
+	}
 	return 0;
 }

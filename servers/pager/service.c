@@ -100,7 +100,7 @@ static int on_spawn(void *ctx, uint64_t badge, const char *name, const uint8_t *
 	(void)ctx;
 	if (!p)
 		return FL_IDL_DEFER;
-	int err = proc_spawn(name, argv, argv_len, p->pid, pid);
+	int err = proc_spawn(name, argv, argv_len, p->pid, false, pid);
 	proc_put(p);
 	return err;
 }
@@ -186,10 +186,12 @@ static int on_swap_stats(void *ctx, uint64_t badge, struct pager_swap_stats *out
 static int on_stats(void *ctx, uint64_t badge, struct pager_system_stats *out)
 {
 	struct vm_stats s;
+	uint64_t swap_total;
 
 	(void)ctx;
 	(void)badge;
 	vm_stats(&pager_vm, &s);
+	swap_counts(&swap_total, &out->swap_slots_used);
 	out->frames_total = frames_total();
 	out->frames_free = frames_free();
 	out->frames_user = s.frames_user;
@@ -231,8 +233,22 @@ static int on_kill(void *ctx, uint64_t badge, uint32_t pid, uint32_t signal)
 	return err;
 }
 
+static int on_kill_tree(void *ctx, uint64_t badge, uint32_t pid, uint32_t signal)
+{
+	unsigned tid;
+	struct process *p = proc_get(badge, &tid);
+
+	(void)ctx;
+	if (!p)
+		return FL_IDL_DEFER;
+	int err = proc_kill_tree(p, pid, signal);
+	proc_put(p);
+	return err;
+}
+
 const struct pager_handlers pager_handlers = {
     .kill = on_kill,
+    .kill_tree = on_kill_tree,
     .sbrk = on_sbrk,
     .fork = on_fork,
     .exit = on_exit,

@@ -131,22 +131,6 @@ void swap_free_slot(vm_slot_t slot)
 		plog("swap: freeing slot %u: swapd answered error %d", slot, err);
 }
 
-/* swapd's process record (busy + 1): proc_get by each possible badge of
- * thread 0, since process.c names processes to workers by badge only. */
-static struct process *find_process(uint32_t pid)
-{
-	unsigned tid;
-
-	for (uint64_t idx = 0; idx < MAX_PROCS; idx++) {
-		struct process *p = proc_get((idx + 1) << 8, &tid);
-		if (p && p->pid == pid)
-			return p;
-		if (p)
-			proc_put(p);
-	}
-	return NULL;
-}
-
 /* Copy (badge 0) or mint root cap src into slot dest of swapd's CNode. */
 static int give_cap(struct process *p, uint64_t dest, fl_cptr_t src_cnode, uint64_t src,
                     uint64_t rights, uint64_t badge)
@@ -322,13 +306,16 @@ void swap_start(const struct fl_bootinfo *bi)
 		plog("swap: no swapd in the boot archive; swap is off");
 		return;
 	}
-	if (proc_spawn("swapd", NULL, 0, 0, &pid)) {
+	if (proc_spawn("swapd", NULL, 0, 0, false, &pid)) {
 		plog("swap: starting swapd failed; swap is off");
 		return;
 	}
-	struct process *p = find_process(pid);
+	struct process *p = proc_find(pid);
 	if (!p || vm_frame_alloc_owned(&pager_vm, VM_OWNER_SWAPD, &dma))
 		pager_panic("swap: swapd (pid %u) vanished or no DMA page", pid);
+	uint64_t pw[1] = {SWAPD_PRIORITY};
+	if (kcall(p->threads[0].tcb.obj, FL_TCB_SET_PRIORITY, 1, pw, 0, NULL, NULL))
+		pager_panic("swap: swapd's priority cannot be set");
 	memset(frame_addr(dma), 0, VM_PAGE_SIZE);
 	struct swapd_boot *bt = (struct swapd_boot *)((char *)frame_addr(dma) + SWAPD_BOOT_OFFSET);
 	const char *step = pin_all(p) ? "pinning its pages"

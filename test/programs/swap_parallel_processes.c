@@ -25,8 +25,11 @@ int main(void)
 			exit(0);
 		}
 	}
+	uint64_t bound = swap_slots_bound(slots0);
 	for (unsigned i = 0; i < PROCS; i++)
 		t_wait_ok(pids[i]);
-	T_ASSERTF(swap_wait_slots(slots0, 10), "slots still in use after every process exited");
+	T_ASSERTF(swap_wait_slots(bound, 10),
+	          "slots still in use after every process exited: %llu, at most %llu expected",
+	          (unsigned long long)swap_stats_now().slots_used, (unsigned long long)bound);
 	return 0;
 }

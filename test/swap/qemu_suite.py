@@ -1,7 +1,7 @@
 """The swap test programs (test/programs/swap_*.c) on QEMU virt with a swap
 disk: a fresh sparse 64 MiB file in the build tree, swapd on modern
-virtio-mmio, a frame budget of 1024 frames (4 MiB) so three times the
-budget is quick to touch, and swap limited to 8192 slots (swap.slots) so a
+virtio-mmio, a frame budget of 512 frames (2 MiB) so three times the
+budget is quick to touch, and swap limited to 4096 slots (swap.slots) so a
 test can fill it. One boot on one CPU and one on four; every in-system
 test becomes one result named `swap.smpN/<test>`. docs/swap.md.
 """
@@ -12,9 +12,9 @@ import harness
 import machine
 from cases import Case
 
-FRAMES = 1024
-SLOTS = 8192
-TIMEOUT = 900.0
+FRAMES = 512
+SLOTS = 4096
+TIMEOUT = 400.0
 
 
 def _swap_tests(ctx, case, smp):

@@ -22,6 +22,7 @@ static const struct {
     {"pager cap slots", offsetof(struct ts_accounting, slots_used)},
     {"kernel object blocks", offsetof(struct ts_accounting, kobj_blocks_used)},
     {"processes", offsetof(struct ts_accounting, processes)},
+    {"swap slots", offsetof(struct ts_accounting, swap_slots_used)},
 };
 
 /* The counter at offset in snapshot a. */

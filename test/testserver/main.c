@@ -69,19 +69,23 @@ int main(int argc, char **argv)
 		return finish(0, 1);
 	}
 	for (unsigned i = 0; i < ts_ntests; i++)
-		selected += ts_selected(o.tests, ts_tests[i]);
+		selected += ts_wanted(&o, ts_tests[i]);
 	if (selected == 0) {
-		printf("FAIL tests: no test matches '%s' (%u tests in the image)\n", o.tests,
-		       ts_ntests);
+		printf("FAIL tests: no test matches '%s'%s%s%s (%u tests in the image)\n", o.tests,
+		       o.skip[0] ? " but not '" : "", o.skip, o.skip[0] ? "'" : "", ts_ntests);
 		return finish(0, 1);
 	}
 	printf("testserver: %u of %u tests, time limit %us each\n", selected, ts_ntests,
 	       ts_time_limit(&o));
+	if (ts_watchdog_start() < 0) {
+		printf("FAIL tests: the test server cannot start its watchdog thread\n");
+		return finish(0, 1);
+	}
 	warm_stack();
 	for (unsigned i = 0; i < ts_ntests; i++) {
 		const char *name = ts_tests[i];
 
-		if (!ts_selected(o.tests, name))
+		if (!ts_wanted(&o, name))
 			continue;
 		printf("RUN %s\n", name);
 		fflush(stdout);

@@ -5,6 +5,7 @@
  * are ignored here; every word is passed on to each test program as well.
  *
  *   tests=LIST            comma-separated glob patterns (see selection.c)
+ *   tests.skip=LIST       tests not to run, even if tests= selects them
  *   tests.timeout=S       time limit of one test, seconds (default 60)
  *   stress.seconds=S      soak length for the stress test; raises the time
  *                         limit of every test by S
@@ -38,30 +39,38 @@ static int parse_seconds(const char *s, const char *end, unsigned *out)
 }
 
 /*
+ * Copy the pattern list [v, end) of option key into list (TS_PATTERN_MAX + 1
+ * bytes). Returns 0, or -1 with a message in err if it is too long.
+ */
+static int copy_list(char *list, const char *key, const char *v, const char *end, char *err,
+                     size_t errlen)
+{
+	if ((size_t)(end - v) > TS_PATTERN_MAX) {
+		snprintf(err, errlen, "%s: the pattern list is longer than %d characters", key,
+		         TS_PATTERN_MAX);
+		return -1;
+	}
+	memcpy(list, v, (size_t)(end - v));
+	list[end - v] = '\0';
+	return 0;
+}
+
+/*
  * Apply one word [w, end) to o. Returns 0, or -1 with a message in err if
  * the word is one of ours and its value is bad.
  */
 static int apply_word(struct ts_options *o, const char *w, const char *end, char *err,
                       size_t errlen)
 {
-	static const char tests[] = "tests=", timeout[] = "tests.timeout=",
+	static const char tests[] = "tests=", skip[] = "tests.skip=", timeout[] = "tests.timeout=",
 	                  stress[] = "stress.seconds=";
 	size_t n = (size_t)(end - w);
 	int len = (int)n;
 
-	if (n >= sizeof tests - 1 && memcmp(w, tests, sizeof tests - 1) == 0) {
-		const char *v = w + sizeof tests - 1;
-
-		if ((size_t)(end - v) > TS_PATTERN_MAX) {
-			snprintf(err, errlen,
-			         "tests=: the pattern list is longer than %d characters",
-			         TS_PATTERN_MAX);
-			return -1;
-		}
-		memcpy(o->tests, v, (size_t)(end - v));
-		o->tests[end - v] = '\0';
-		return 0;
-	}
+	if (n >= sizeof tests - 1 && memcmp(w, tests, sizeof tests - 1) == 0)
+		return copy_list(o->tests, "tests=", w + sizeof tests - 1, end, err, errlen);
+	if (n >= sizeof skip - 1 && memcmp(w, skip, sizeof skip - 1) == 0)
+		return copy_list(o->skip, "tests.skip=", w + sizeof skip - 1, end, err, errlen);
 	if (n >= sizeof timeout - 1 && memcmp(w, timeout, sizeof timeout - 1) == 0) {
 		if (parse_seconds(w + sizeof timeout - 1, end, &o->timeout_s) < 0) {
 			snprintf(err, errlen, "'%.*s': want a whole number of seconds from 1 to %d",

@@ -5,7 +5,8 @@ process, which runs every test program of the boot archive (test/programs
 and EXTRA_TEST_DIRS) and prints `RUN name`, `PASS name` or `FAIL name:
 reason` per test, then `N passed, N failed`. Every in-system test becomes
 one result named `tests.smpN/<test>`; a panic or a hang fails the test that
-was running. The frame pool is kept small (`pager.frames`), so memory
+was running. The swap tests are skipped here (tests.skip=swap_*): they need
+the swap disk of test/swap/qemu_suite.py. The frame pool is kept small (`pager.frames`), so memory
 pressure is real and the boot is quick.
 
 With `./faultline test --soak S` a further case runs the SMP stress test
@@ -18,9 +19,12 @@ import harness
 import machine
 from cases import Case
 
-# Frames the pager may hand out: 32 MiB. Enough for the largest test (8 MiB
+# Frames the pager may hand out: 12 MiB. Enough for the largest test (8 MiB
 # of stack), small enough that two thirds of it fill quickly.
-FRAMES = 8192
+FRAMES = 3072
+
+# The swap tests need a swap disk: test/swap/qemu_suite.py runs them.
+SKIP = "tests.skip=swap_*"
 
 # Seconds for the whole run under TCG (the tests take about a minute).
 TIMEOUT = 600.0
@@ -28,7 +32,7 @@ TIMEOUT = 600.0
 
 def _tests(ctx, case, smp, bootargs=""):
     """Boot the test server on `smp` CPUs; one Result per in-system test."""
-    args = "pager.frames=%d pager.init=testserver %s" % (FRAMES, bootargs)
+    args = "pager.frames=%d pager.init=testserver %s %s" % (FRAMES, SKIP, bootargs)
     m = machine.Machine(kernel=machine.kernel_image(ctx.build), smp=smp, mem="512M",
                         bootargs=args.strip())
     run = harness.run(m.command(ctx.log_path(case.name, ".d")), ctx.log_path(case.name),

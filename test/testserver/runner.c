@@ -1,62 +1,94 @@
 /*
  * Run one test program: spawn it as a child of the test server, wait for it
- * with a time limit, kill it if the limit runs out, then compare the pager's
- * accounting with the snapshot taken before it started.
+ * with a time limit, end its whole process tree if the limit runs out, then
+ * compare the pager's accounting with the snapshot taken before it started.
  *
- * The kernel has no timed wait, so the test server polls: waitpid with
- * WNOHANG every POLL_US, and in between sched_yield (so that the test, on
- * -smp 1 on this very CPU, gets the processor) while watching the generic
- * counter, which EL0 reads without a kernel call. Polling the pager in a
- * tight loop instead would keep a pager worker busy with the test server's
- * calls and slow the very test it waits for.
+ * The kernel has no timed wait, so the limit is kept by a second thread,
+ * the watchdog: the main thread blocks in waitpid (no calls to the pager
+ * while a test runs, so it costs the test nothing), and the watchdog
+ * watches the generic counter, which EL0 reads without a kernel call,
+ * giving up the CPU with sched_yield between looks (on -smp 1 the test
+ * gets the processor). When the deadline passes it asks the pager to kill
+ * the test and every process descended from it (pager.kill_tree): a test's
+ * forked children must not run on into the next test and its accounting.
+ * The waitpid then returns, and the main thread reads the end as a timeout.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <faultline/ipc.h>
 #include <faultline/process.h>
 
+#include "pager.h"
 #include "runner.h"
 #include "testlib.h"
 
-/* Microseconds between two looks at the child. */
-#define POLL_US 5000
+extern _Thread_local fl_cptr_t fl_pager_cap; /* the runtime's pager cap */
 
 static char leak_text[TS_REASON_MAX];
 static char detail_text[TS_REASON_MAX];
 
+/* Shared with the watchdog: the test running (0: none), its deadline in
+ * counter ticks, and whether the watchdog ended it. */
+static atomic_int watched;
+static atomic_uint_fast64_t deadline;
+static atomic_bool fired;
+static atomic_int kill_error; /* the pager's answer to kill_tree, if not 0 */
+
+/* The watchdog thread: end the watched test's tree once its deadline passes. */
+static void *watchdog(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int pid = atomic_load(&watched);
+
+		if (pid && !atomic_load(&fired) && t_now() >= atomic_load(&deadline)) {
+			atomic_store(&fired, true);
+			int err = pager_kill_tree(fl_pager_cap, (uint32_t)pid, SIGKILL);
+			/* bad_pid: it ended on its own just now (pids are never reused). */
+			if (err && err != PAGER_E_BAD_PID)
+				atomic_store(&kill_error, err);
+		}
+		sched_yield();
+	}
+	return NULL;
+}
+
+/* Start the watchdog thread. Caller: main, before the first test (its stack
+ * and thread come from memory the accounting then already counts). */
+int ts_watchdog_start(void)
+{
+	pthread_t t;
+
+	return pthread_create(&t, NULL, watchdog, NULL) ? -1 : 0;
+}
+
 /*
- * Wait for child pid until deadline (counter ticks); fill e with how it
- * ended. A child still running at the deadline is killed and reaped.
+ * Wait for child pid, whose deadline the watchdog keeps; fill e with how it
+ * ended.
  */
-static void wait_with_limit(pid_t pid, uint64_t deadline, struct ts_end *e)
+static void wait_with_limit(pid_t pid, struct ts_end *e)
 {
 	int status = 0;
+	pid_t r;
 
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			break;
-		if (r < 0) {
-			snprintf(detail_text, sizeof detail_text, "waitpid(%d): %s", (int)pid,
-			         strerror(errno));
-			e->how = TS_END_LOST;
-			e->detail = detail_text;
-			return;
-		}
-		if (t_now() >= deadline) {
-			e->how = TS_END_TIMED_OUT;
-			if (kill(pid, SIGKILL) < 0 || waitpid(pid, &status, 0) != pid) {
-				snprintf(detail_text, sizeof detail_text,
-				         "timed out and could not be killed: %s", strerror(errno));
-				e->how = TS_END_LOST;
-				e->detail = detail_text;
-			}
-			return;
-		}
-		t_pause(POLL_US);
+	while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	atomic_store(&watched, 0);
+	if (r != pid) {
+		snprintf(detail_text, sizeof detail_text, "waitpid(%d): %s", (int)pid,
+		         strerror(errno));
+		e->how = TS_END_LOST;
+		e->detail = detail_text;
+		return;
+	}
+	if (atomic_load(&fired)) {
+		e->how = TS_END_TIMED_OUT;
+		return;
 	}
 	if (WIFSIGNALED(status)) {
 		e->how = TS_END_KILLED;
@@ -83,13 +115,24 @@ bool ts_run_test(const char *name, char *const argv[], unsigned limit_s, char *r
 		snprintf(reason, len, "the pager gave no accounting before the test");
 		return false;
 	}
+	atomic_store(&fired, false);
+	atomic_store(&kill_error, 0);
 	pid = spawn(name, argv);
 	if (pid < 0) {
 		snprintf(detail_text, sizeof detail_text, "spawn: %s", strerror(errno));
 		e.how = TS_END_SPAWN_FAILED;
 		e.detail = detail_text;
 	} else {
-		wait_with_limit(pid, t_now() + (uint64_t)limit_s * t_hz(), &e);
+		atomic_store(&deadline, t_now() + (uint64_t)limit_s * t_hz());
+		atomic_store(&watched, (int)pid);
+		wait_with_limit(pid, &e);
+	}
+	if (atomic_load(&kill_error)) {
+		snprintf(detail_text, sizeof detail_text,
+		         "timed out and the pager refused to end its processes (error %d)",
+		         atomic_load(&kill_error));
+		e.how = TS_END_LOST;
+		e.detail = detail_text;
 	}
 	if (e.how != TS_END_LOST) {
 		if (ts_accounting_take(&after) < 0) {

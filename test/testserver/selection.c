@@ -1,7 +1,9 @@
 /*
  * Which tests a run selects: the value of the `tests=` bootarg, a
  * comma-separated list of glob patterns (see glob.c). A test runs if any
- * pattern matches its name; an empty list selects every test.
+ * pattern matches its name (an empty list selects every test) and no
+ * pattern of `tests.skip=` does (the test-server suite skips swap_*, which
+ * need a swap disk and have a suite of their own).
  */
 #include <string.h>
 
@@ -32,4 +34,10 @@ bool ts_selected(const char *list, const char *name)
 			list++;
 	}
 	return false;
+}
+
+/* Does the run under options o include test name (tests=, tests.skip=)? */
+bool ts_wanted(const struct ts_options *o, const char *name)
+{
+	return ts_selected(o->tests, name) && !(o->skip[0] && ts_selected(o->skip, name));
 }

@@ -23,10 +23,13 @@ extern const unsigned ts_ntests;
 /* glob.c, selection.c */
 bool ts_glob_match(const char *pattern, const char *name);
 bool ts_selected(const char *list, const char *name);
+struct ts_options;
+bool ts_wanted(const struct ts_options *o, const char *name);
 
 /* options.c */
 struct ts_options {
 	char tests[TS_PATTERN_MAX + 1]; /* the tests= list; "" = every test */
+	char skip[TS_PATTERN_MAX + 1];  /* the tests.skip= list; "" = none */
 	unsigned timeout_s;             /* tests.timeout= */
 	unsigned stress_s;              /* stress.seconds= (0 = none) */
 };
@@ -38,9 +41,10 @@ struct ts_accounting {
 	uint64_t frames_free;
 	uint64_t frames_user;
 	uint64_t frames_pager;
-	uint64_t slots_used;
+	uint64_t slots_used; /* the pager's cap slots */
 	uint64_t kobj_blocks_used;
 	uint64_t processes;
+	uint64_t swap_slots_used;
 };
 bool ts_accounting_same(const struct ts_accounting *before, const struct ts_accounting *after,
                         char *buf, size_t len);

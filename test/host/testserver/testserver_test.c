@@ -73,6 +73,21 @@ static void test_selection(void)
 	CHECK(!ts_selected("heap", "heap_grow"));
 }
 
+static void test_wanted(void)
+{
+	struct ts_options o = {.tests = "", .skip = "swap_*,heap_grow"};
+
+	CHECK(ts_wanted(&o, "cow_fork"));
+	CHECK(!ts_wanted(&o, "swap_full"));
+	CHECK(!ts_wanted(&o, "heap_grow"));
+	memcpy(o.tests, "heap*,swap*", sizeof "heap*,swap*");
+	CHECK(!ts_wanted(&o, "cow_fork"));
+	CHECK(!ts_wanted(&o, "swap_full"));
+	CHECK(ts_wanted(&o, "heap_shrink"));
+	o.skip[0] = '\0';
+	CHECK(ts_wanted(&o, "swap_full"));
+}
+
 /* Parse argv (NULL-terminated after argv[0]) into o; returns 0 or -1 with err. */
 static int parse(struct ts_options *o, char *err, const char *a1, const char *a2)
 {
@@ -90,6 +105,10 @@ static void test_options(void)
 	char longlist[TS_PATTERN_MAX + 16] = "tests=";
 
 	CHECK(parse(&o, err, NULL, NULL) == 0);
+	CHECK_STR(o.tests, "");
+	CHECK_STR(o.skip, "");
+	CHECK(parse(&o, err, "tests.skip=swap_*,x", NULL) == 0);
+	CHECK_STR(o.skip, "swap_*,x");
 	CHECK_STR(o.tests, "");
 	CHECK(o.timeout_s == TS_TIMEOUT_DEFAULT && o.stress_s == 0);
 	CHECK(ts_time_limit(&o) == TS_TIMEOUT_DEFAULT);
@@ -127,7 +146,7 @@ static void test_options(void)
 
 static void test_leak(void)
 {
-	struct ts_accounting a = {100, 20, 5, 300, 40, 2}, b = a;
+	struct ts_accounting a = {100, 20, 5, 300, 40, 2, 0}, b = a;
 	char buf[TS_REASON_MAX];
 
 	CHECK(ts_accounting_same(&a, &b, buf, sizeof buf));
@@ -141,6 +160,11 @@ static void test_leak(void)
 	b.processes = 3;
 	CHECK(!ts_accounting_same(&a, &b, buf, sizeof buf));
 	CHECK_STR(buf, "pager cap slots: 300 before, 301 after; processes: 2 before, 3 after");
+	/* A swap slot left in use is a leak even when every frame came back. */
+	b = a;
+	b.swap_slots_used = 1;
+	CHECK(!ts_accounting_same(&a, &b, buf, sizeof buf));
+	CHECK_STR(buf, "swap slots: 0 before, 1 after");
 	/* More free than before is wrong too: the accounting must balance. */
 	b = a;
 	b.frames_free = 101;
@@ -194,8 +218,8 @@ int main(int argc, char **argv)
 		const char *name;
 		void (*fn)(void);
 	} groups[] = {
-	    {"glob", test_glob}, {"selection", test_selection}, {"options", test_options},
-	    {"leak", test_leak}, {"verdict", test_verdict},
+	    {"glob", test_glob},       {"selection", test_selection}, {"wanted", test_wanted},
+	    {"options", test_options}, {"leak", test_leak},           {"verdict", test_verdict},
 	};
 
 	if (argc != 2) {

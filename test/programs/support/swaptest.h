@@ -53,4 +53,18 @@ static inline bool swap_wait_slots(uint64_t target, unsigned seconds)
 	return true;
 }
 
+/*
+ * The most slots a test may find in use once the processes it started have
+ * ended: what was in use when it started (slots0), plus its own pages (the
+ * others' pressure may have pushed them out; the test server's own pages
+ * are never evicted, docs/testing.md), plus a few pages it touched since.
+ */
+static inline uint64_t swap_slots_bound(uint64_t slots0)
+{
+	uint64_t mine, shared;
+
+	t_my_frames(&mine, &shared);
+	return slots0 + mine + 8;
+}
+
 #endif
