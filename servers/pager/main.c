@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <faultline/invocations.h>
 #include <faultline/runtime.h>
 
 #include "core.h"
@@ -113,5 +114,13 @@ int main(void)
 	extregion_init();
 	swap_start(bi);
 	start_init(bi);
+	/* This thread is worker 0 from here on: down from the root task's 255
+	 * to the workers' priority, or swapd (above the workers, below 255)
+	 * would starve on CPU 0 while this thread spins on a vmcore lock whose
+	 * holder waits for swapd. Done last: the kernel also lowers this
+	 * thread's maximum, and every thread above that is made by now. */
+	uint64_t pw[1] = {WORKER_PRIORITY};
+	if (kcall(FL_CAP_ROOT_TCB, FL_TCB_SET_PRIORITY, 1, pw, 0, NULL, NULL))
+		pager_panic("cannot lower the main thread to worker priority");
 	worker_loop(worker_self());
 }
