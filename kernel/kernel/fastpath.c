@@ -49,31 +49,27 @@ static inline bool short_message(uint64_t info)
 	return fl_msginfo_length(info) <= FL_MSG_REG_COUNT && fl_msginfo_caps(info) == 0;
 }
 
-void fastpath_call(struct tcb *t)
+/*
+ * The receiver the general path (ep_take_receiver) would pick if it is one
+ * the fast path can switch to: the first waiting on ep from this CPU, with a
+ * reply object, no bound notification, and nothing above it queued here.
+ * NULL (and nothing changed) otherwise.
+ */
+static inline struct tcb *local_receiver(struct percpu *pc, struct endpoint *ep)
 {
-	struct percpu *pc = this_cpu();
-	uint64_t info = t->ctx.x[1];
-
-	if (!short_message(info) || ipclog_enabled)
-		return;
-	struct cap *c = fast_lookup(t, t->ctx.x[0]);
-	if (!c || c->type != FL_OBJ_ENDPOINT || !(c->rights & FL_RIGHT_WRITE))
-		return;
-	struct endpoint *ep = cap_ep(c);
 	if (ep->state != EP_RECV)
-		return;
-	/* The receiver the general path would pick: the first on this CPU,
-	 * else the head (then the fast path does not apply). */
+		return NULL;
 	struct tcb *r = ep->q.head;
 	while (r && r->affinity != pc->id)
 		r = r->q_next;
-	if (!r)
-		return;
-	struct reply *reply = r->reply;
-	if (!reply || !can_switch_to(pc, r) || r->bound_ntfn)
-		return;
+	if (!r || !r->reply || !can_switch_to(pc, r) || r->bound_ntfn)
+		return NULL;
+	return r;
+}
 
-	/* Dequeue the receiver. */
+/* Take receiver r off ep's queue; it no longer waits there. */
+static inline void dequeue_receiver(struct endpoint *ep, struct tcb *r)
+{
 	if (r->q_prev)
 		r->q_prev->q_next = r->q_next;
 	else
@@ -86,6 +82,24 @@ void fastpath_call(struct tcb *t)
 		ep->state = EP_IDLE;
 	r->q_next = r->q_prev = NULL;
 	r->blocked_on = NULL;
+}
+
+void fastpath_call(struct tcb *t)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t info = t->ctx.x[1];
+
+	if (!short_message(info) || ipclog_enabled)
+		return;
+	struct cap *c = fast_lookup(t, t->ctx.x[0]);
+	if (!c || c->type != FL_OBJ_ENDPOINT || !(c->rights & FL_RIGHT_WRITE))
+		return;
+	struct endpoint *ep = cap_ep(c);
+	struct tcb *r = local_receiver(pc, ep);
+	if (!r)
+		return;
+	struct reply *reply = r->reply;
+	dequeue_receiver(ep, r);
 
 	/* The message, as transfer() would deliver it. */
 	r->ctx.x[0] = c->data;
@@ -172,29 +186,11 @@ void fastpath_fault(struct tcb *t, uint64_t label)
 	if (ipclog_enabled || fep->type != FL_OBJ_ENDPOINT || !(fep->rights & FL_RIGHT_WRITE))
 		return;
 	struct endpoint *ep = cap_ep(fep);
-	if (ep->state != EP_RECV)
-		return;
-	struct tcb *r = ep->q.head;
-	while (r && r->affinity != pc->id)
-		r = r->q_next;
+	struct tcb *r = local_receiver(pc, ep);
 	if (!r)
 		return;
 	struct reply *reply = r->reply;
-	if (!reply || !can_switch_to(pc, r) || r->bound_ntfn)
-		return;
-
-	if (r->q_prev)
-		r->q_prev->q_next = r->q_next;
-	else
-		ep->q.head = r->q_next;
-	if (r->q_next)
-		r->q_next->q_prev = r->q_prev;
-	else
-		ep->q.tail = r->q_prev;
-	if (!ep->q.head)
-		ep->state = EP_IDLE;
-	r->q_next = r->q_prev = NULL;
-	r->blocked_on = NULL;
+	dequeue_receiver(ep, r);
 
 	r->ctx.x[0] = t->fault_badge ? t->fault_badge : fep->data;
 	r->ctx.x[1] = fl_msginfo(label, FL_MSG_REG_COUNT, 0);
