@@ -552,8 +552,6 @@ static void invoke(struct tcb *t, struct cte *slot, uint64_t info, bool want_rep
 		       (inv.len - FL_MSG_REG_COUNT) * sizeof(uint64_t));
 	for (unsigned i = inv.len; i < FL_MSG_REG_COUNT; i++)
 		inv_words[i] = 0;
-	/* The log shows the arguments: results overwrite inv_words. */
-	uint64_t args[3] = {inv_words[0], inv_words[1], inv_words[2]};
 	if (inv.ncaps && !t->ipcbuf)
 		err = FL_E_INVALID_CAPABILITY;
 	for (unsigned i = 0; !err && i < inv.ncaps; i++) {
@@ -603,7 +601,10 @@ static void invoke(struct tcb *t, struct cte *slot, uint64_t info, bool want_rep
 			err = FL_E_ILLEGAL_OPERATION;
 		}
 	}
-	IPCLOG(FL_LOG_INVOKE, t, NULL, 0, inv.label, inv.len, args, 3, (unsigned)err);
+	/* The arguments as sent: results overwrite inv_words, but t's x2.. are
+	 * still the message registers until the reply is written below. */
+	IPCLOG(FL_LOG_INVOKE, t, NULL, 0, inv.label, inv.len, &t->ctx.x[2], inv.len < 3 ? inv.len : 3,
+	       (unsigned)err);
 	if (!want_reply || t->state != TS_RUNNABLE)
 		return;
 	t->ctx.x[0] = 0;

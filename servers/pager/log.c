@@ -10,36 +10,37 @@
 
 #include "core.h"
 
-/* Log one line, prefixed "pager: ". */
-void plog(const char *fmt, ...)
+/* Write one console line: prefix, then fmt formatted. */
+static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[256];
-	va_list ap;
-	int n = snprintf(buf, sizeof buf, "pager: ");
+	int n = snprintf(buf, sizeof buf, "%s", prefix);
 
-	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
-	va_end(ap);
 	if (n > (int)sizeof buf - 2)
 		n = (int)sizeof buf - 2;
 	buf[n++] = '\n';
 	fl_debug_write(buf, (size_t)n);
 }
 
+/* Log one line, prefixed "pager: ". */
+void plog(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("pager: ", fmt, ap);
+	va_end(ap);
+}
+
 /* Log a fatal pager error and stop this thread for good. */
 void pager_panic(const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
-	int n = snprintf(buf, sizeof buf, "pager: PANIC: ");
 
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+	vlog("pager: PANIC: ", fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof buf - 2)
-		n = (int)sizeof buf - 2;
-	buf[n++] = '\n';
-	fl_debug_write(buf, (size_t)n);
 	for (;;)
 		fl_yield();
 }
