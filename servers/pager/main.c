@@ -21,6 +21,7 @@
 #include "core.h"
 #include "extregion.h"
 #include "swap.h"
+#include "trace.h"
 
 /* The value of bootarg key ("key=value" token) into out ("" for a bare
  * "key" flag); false if absent. */
@@ -112,6 +113,7 @@ int main(void)
 	proc_set_cpus((unsigned)bi->ncpus);
 	workers_start((unsigned)bi->ncpus);
 	extregion_init();
+	trace_init(bi);
 	swap_start(bi);
 	start_init(bi);
 	/* This thread is worker 0 from here on: down from the root task's 255

@@ -8,6 +8,7 @@
 #include "core.h"
 #include "extregion.h"
 #include "swap.h"
+#include "trace.h"
 #include "pager.h"
 
 /* Map vmcore's sbrk errors to the IDL's: growth that cannot be had is
@@ -265,4 +266,6 @@ const struct pager_handlers pager_handlers = {
     .poweroff = on_poweroff,
     .extpager_listen = extregion_on_listen,
     .region_attach = extregion_on_attach,
+    .trace_map = trace_on_map,
+    .trace_enable = trace_on_enable,
 };

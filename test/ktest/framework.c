@@ -312,11 +312,26 @@ static fl_cptr_t biggest_untyped(void)
 	return best == ~0u ? 0 : kt_bi->untyped_first + best;
 }
 
+/* Whether the bootargs hold the bare token word. */
+static bool bootarg_flag(const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *s = kt_bi->bootargs; (s = strstr(s, word)) != NULL; s += n)
+		if ((s == kt_bi->bootargs || s[-1] == ' ') && (s[n] == 0 || s[n] == ' '))
+			return true;
+	return false;
+}
+
+/* Power the machine off; under kernel.trace, dump the IPC log to the console
+ * first so that `run --trace` has something to decode (docs/tracing.md). */
 static void poweroff(void)
 {
 	struct fl_msg m = {0};
 
 	fflush(stdout);
+	if (bootarg_flag("kernel.trace"))
+		kt_inv(FL_CAP_TRACE, FL_TRACE_DUMP, 0);
 	fl_syscall(FL_SYS_DEBUG_POWEROFF, FL_CAP_IRQ_CONTROL, 0, &m);
 	printf("ktest: power-off failed (error %llu)\n", (unsigned long long)kt_error(&m));
 }
