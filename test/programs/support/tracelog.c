@@ -52,12 +52,17 @@ void tl_open(struct tl_log *log)
 	tl_mark(log);
 }
 
-void tl_close(struct tl_log *log)
+void tl_record(bool on)
 {
 	bool was;
-	int err = pager_trace_enable(fl_pager_cap, log->was_on, &was);
+	int err = pager_trace_enable(fl_pager_cap, on, &was);
 
-	T_ASSERTF(err == 0, "pager.trace_enable(%d) failed: error %d", log->was_on, err);
+	T_ASSERTF(err == 0, "pager.trace_enable(%d) failed: error %d", on, err);
+}
+
+void tl_close(struct tl_log *log)
+{
+	tl_record(log->was_on);
 }
 
 void tl_mark(struct tl_log *log)
@@ -78,7 +83,14 @@ static int rec_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Every record since the mark, merged; *n gets the count. Caller frees. */
+/*
+ * The merged copy. Static, not malloc'd: the heap stays the test's own, so a
+ * test can give back exactly what it took with sbrk (only the pages the
+ * records fill are ever touched).
+ */
+static struct tl_rec merged[16 * FL_IPCLOG_RECORDS];
+
+/* Every record since the mark, merged into merged[]; *n gets the count. */
 static struct tl_rec *collect(struct tl_log *log, unsigned *n)
 {
 	uint64_t head[16], total = 0;
@@ -90,8 +102,7 @@ static struct tl_rec *collect(struct tl_log *log, unsigned *n)
 		          (unsigned long long)(head[c] - log->mark[c]));
 		total += head[c] - log->mark[c];
 	}
-	struct tl_rec *out = malloc((total ? total : 1) * sizeof *out);
-	T_ASSERTF(out != NULL, "no memory for %llu records", (unsigned long long)total);
+	struct tl_rec *out = merged;
 	unsigned k = 0;
 	for (unsigned c = 0; c < log->ncpus; c++)
 		for (uint64_t s = log->mark[c]; s < head[c]; s++) {
@@ -244,7 +255,6 @@ static int match(struct tl_log *log, const struct tl_expect *e, const char *what
 			               (f.t_received <= f.t_called && f.t_called <= f.t_replied &&
 			                f.t_replied <= f.t_mapped)),
 			          "%s: the steps' times go back", what);
-			free(v);
 			*out = f;
 			return TL_FOUND;
 		}
@@ -260,7 +270,6 @@ static int match(struct tl_log *log, const struct tl_expect *e, const char *what
 	}
 	if (n && !quiet)
 		print_recs(v, n > 40 ? n - 40 : 0, n);
-	free(v);
 	out->records = n;
 	return retries ? TL_INCOMPLETE : TL_NO_FAULT;
 }

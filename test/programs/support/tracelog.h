@@ -26,6 +26,9 @@ struct tl_log {
  * and turn recording on (pager.trace_enable); fails the test if it cannot. */
 void tl_open(struct tl_log *log);
 
+/* Turn recording on or off (pager.trace_enable). */
+void tl_record(bool on);
+
 /* Put recording back as tl_open found it. */
 void tl_close(struct tl_log *log);
 
