@@ -139,6 +139,7 @@ struct process {
 	uint32_t wait_pid;
 	bool is_init; /* the init process: powers off, resident (resident.c) */
 	bool doomed;  /* kill_tree ends it: may not fork or spawn; protected by proc_lock */
+	struct kobj child_ep, child_reply; /* children_listen's objects; protected by childep_lock */
 };
 
 extern struct ulock proc_lock;
@@ -163,6 +164,13 @@ int proc_kill(struct process *parent, uint32_t pid, uint32_t signal);
 int proc_kill_tree(struct process *parent, uint32_t pid, uint32_t signal);
 void proc_init(void);
 int elf_load(struct process *p, uint32_t file, uint64_t *entry, uint64_t *heap_start);
+
+/* ---- childep.c: an endpoint a process serves to its children ---- */
+void childep_init(void);
+int childep_on_listen(void *ctx, uint64_t badge, uint64_t *endpoint, uint64_t *reply);
+int childep_give(struct process *child, uint32_t ppid);
+void childep_fork(struct process *parent, struct process *child);
+void childep_release(struct process *p);
 
 /* ---- resident.c: the init process's pages are never evicted ---- */
 void resident_fault(struct process *p, uint64_t va);

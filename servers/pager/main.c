@@ -110,6 +110,7 @@ int main(void)
 	frames_init(bi, budget);
 	platform_init(bi, frames_total());
 	proc_init();
+	childep_init();
 	proc_set_cpus((unsigned)bi->ncpus);
 	workers_start((unsigned)bi->ncpus);
 	extregion_init();

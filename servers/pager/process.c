@@ -223,6 +223,7 @@ static void teardown(struct process *p)
 	for (unsigned i = 0; i < FL_PROCINFO_THREADS_MAX; i++)
 		kobj_free(&p->threads[i].tcb);
 	extregion_exit(p);
+	childep_release(p);
 	for (unsigned i = 0; i < FL_PROCINFO_THREADS_MAX; i++) {
 		thread_release(p, i);
 		if (p->threads[i].join_reply)
@@ -374,6 +375,10 @@ int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t 
 		abandon(p);
 		return PAGER_E_BAD_VALUE;
 	}
+	if (childep_give(p, ppid) < 0) {
+		abandon(p);
+		return PAGER_E_NO_MEMORY;
+	}
 	if (vm_frame_alloc_owned(&pager_vm, VM_OWNER_PAGER, &p->info)) {
 		abandon(p);
 		return PAGER_E_NO_MEMORY;
@@ -447,6 +452,7 @@ int proc_fork(struct process *parent, unsigned tid, uint64_t pc, uint64_t sp, ui
 	}
 	c->has_info = true;
 	extregion_fork(parent, c);
+	childep_fork(parent, c);
 	memcpy(frame_addr(c->info), frame_addr(parent->info), VM_PAGE_SIZE);
 	struct fl_procinfo *pi = frame_addr(c->info);
 	pi->pid = c->pid;

@@ -268,4 +268,5 @@ const struct pager_handlers pager_handlers = {
     .region_attach = extregion_on_attach,
     .trace_map = trace_on_map,
     .trace_enable = trace_on_enable,
+    .children_listen = childep_on_listen,
 };

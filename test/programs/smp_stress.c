@@ -62,9 +62,10 @@ static void __attribute__((noreturn)) worker(int w, uint64_t deadline)
 	exit(0);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	const char *soak = t_arg(argc, argv, "stress.seconds");
+	/* The soak length, from the bootargs (testserver.option). */
+	const char *soak = t_option("stress.seconds");
 	uint64_t deadline = 0;
 	pid_t pids[WORKERS];
 

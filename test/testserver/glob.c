@@ -4,7 +4,7 @@
  * itself. No character classes: test names are [A-Za-z0-9_] words, and the
  * bootargs that carry patterns have no quoting.
  */
-#include "testserver.h"
+#include "core.h"
 
 /*
  * Does name match pattern, as a whole? Greedy with one backtrack point: on a

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "testserver.h"
+#include "core.h"
 
 /* Every counter the check compares, with the words a failure uses for it. */
 static const struct {

@@ -77,6 +77,10 @@ int main(int argc, char **argv)
 	}
 	printf("testserver: %u of %u tests, time limit %us each\n", selected, ts_ntests,
 	       ts_time_limit(&o));
+	if (ts_serve_start(argc, argv, &o, reason, sizeof reason) < 0) {
+		printf("FAIL tests: the test server cannot serve testserver.idl: %s\n", reason);
+		return finish(0, 1);
+	}
 	if (ts_watchdog_start() < 0) {
 		printf("FAIL tests: the test server cannot start its watchdog thread\n");
 		return finish(0, 1);
@@ -90,7 +94,7 @@ int main(int argc, char **argv)
 		printf("RUN %s\n", name);
 		fflush(stdout);
 		build_argv(name, argc, argv);
-		if (ts_run_test(name, test_argv, ts_time_limit(&o), reason, sizeof reason)) {
+		if (ts_run_test(i, test_argv, ts_time_limit(&o), reason, sizeof reason)) {
 			printf("PASS %s\n", name);
 			passed++;
 		} else {

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "testserver.h"
+#include "core.h"
 
 /*
  * Parse a decimal count of seconds in [1, TS_SECONDS_MAX] from s, which ends

@@ -100,24 +100,34 @@ static void wait_with_limit(pid_t pid, struct ts_end *e)
 }
 
 /*
- * Run test program name with argv and limit_s seconds; returns whether it
- * passed, and if not, the reason in reason[len]. The caller must not touch
- * memory it has not touched before while a test runs (the accounting
- * snapshots would count it as the test's).
+ * Run test program index (ts_tests[index]) with argv and limit_s seconds,
+ * serving it testserver.idl meanwhile (serve.c); returns whether it passed,
+ * and if not, the reason in reason[len]. The caller must not touch memory it
+ * has not touched before while a test runs (the accounting snapshots would
+ * count it as the test's).
  */
-bool ts_run_test(const char *name, char *const argv[], unsigned limit_s, char *reason, size_t len)
+bool ts_run_test(unsigned index, char *const argv[], unsigned limit_s, char *reason, size_t len)
 {
 	struct ts_accounting before, after;
 	struct ts_end e = {.limit_s = limit_s};
+	uint64_t start;
 	pid_t pid;
+	bool passed;
 
 	if (ts_accounting_take(&before) < 0) {
 		snprintf(reason, len, "the pager gave no accounting before the test");
+		e.how = TS_END_LOST;
+		ts_serve_begin(index);
+		ts_serve_stop(&e);
+		ts_serve_record(index, &e, false, 0, &before, NULL);
 		return false;
 	}
 	atomic_store(&fired, false);
 	atomic_store(&kill_error, 0);
-	pid = spawn(name, argv);
+	ts_serve_begin(index);
+	start = t_now();
+	pid = spawn(ts_tests[index], argv);
+	ts_serve_spawned(pid);
 	if (pid < 0) {
 		snprintf(detail_text, sizeof detail_text, "spawn: %s", strerror(errno));
 		e.how = TS_END_SPAWN_FAILED;
@@ -127,6 +137,9 @@ bool ts_run_test(const char *name, char *const argv[], unsigned limit_s, char *r
 		atomic_store(&watched, (int)pid);
 		wait_with_limit(pid, &e);
 	}
+	/* Its processes are gone (or lost); what it reported is final. */
+	ts_serve_stop(&e);
+	uint64_t ticks = t_now() - start;
 	if (atomic_load(&kill_error)) {
 		snprintf(detail_text, sizeof detail_text,
 		         "timed out and the pager refused to end its processes (error %d)",
@@ -137,6 +150,8 @@ bool ts_run_test(const char *name, char *const argv[], unsigned limit_s, char *r
 	if (e.how != TS_END_LOST) {
 		if (ts_accounting_take(&after) < 0) {
 			snprintf(reason, len, "the pager gave no accounting after the test");
+			e.how = TS_END_LOST;
+			ts_serve_record(index, &e, false, ticks, &before, NULL);
 			return false;
 		}
 		e.leaked = !ts_accounting_same(&before, &after, leak_text, sizeof leak_text);
@@ -147,9 +162,12 @@ bool ts_run_test(const char *name, char *const argv[], unsigned limit_s, char *r
 			sched_yield();
 			if (ts_accounting_take(&after) < 0)
 				break;
-			e.leaked = !ts_accounting_same(&before, &after, leak_text, sizeof leak_text);
+			e.leaked =
+			    !ts_accounting_same(&before, &after, leak_text, sizeof leak_text);
 		}
 		e.leak = leak_text;
 	}
-	return ts_verdict(&e, reason, len);
+	passed = ts_verdict(&e, reason, len);
+	ts_serve_record(index, &e, passed, ticks, &before, e.how == TS_END_LOST ? NULL : &after);
+	return passed;
 }

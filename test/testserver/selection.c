@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "testserver.h"
+#include "core.h"
 
 /*
  * Does the comma-separated pattern list select name? An empty list selects

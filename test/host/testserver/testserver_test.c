@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "testserver.h"
+#include "core.h"
 
 /* The generated list the selection code runs over, here a fixed one. */
 const char *const ts_tests[] = {"cow_fork", "cow_oom", "heap_grow", NULL};
@@ -212,6 +212,99 @@ static void test_verdict(void)
 	          "killed by the pager (signal 11); leaked: free frames: 100 before, 97 after");
 }
 
+/* expect (testserver.idl) changes what passes; failed checks fail any end. */
+static void test_expect(void)
+{
+	char buf[TS_REASON_MAX];
+	struct ts_end e = {.how = TS_END_KILLED, .code = 11, .expect = TS_EXPECT_KILLED};
+
+	/* A declared kill, any signal or the one named, passes. */
+	CHECK(ts_verdict(&e, buf, sizeof buf));
+	CHECK_STR(buf, "");
+	CHECK(ts_outcome_of(&e, true) == TS_OUTCOME_PASSED);
+	e.expect_value = 11;
+	CHECK(ts_verdict(&e, buf, sizeof buf));
+	e.expect_value = 9;
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK_STR(buf, "killed by the pager (signal 11), expected signal 9");
+	CHECK(ts_outcome_of(&e, false) == TS_OUTCOME_FAILED);
+	/* Expected a kill, exited instead (even with 0). */
+	e = (struct ts_end){.how = TS_END_EXITED, .code = 0, .expect = TS_EXPECT_KILLED};
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK_STR(buf, "exited with status 0, expected a kill by the pager");
+	e.expect_value = 11;
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK_STR(buf, "exited with status 0, expected a kill by the pager (signal 11)");
+	/* Another exit status declared. */
+	e = (struct ts_end){.how = TS_END_EXITED, .code = 3, .expect_value = 3};
+	CHECK(ts_verdict(&e, buf, sizeof buf));
+	e.code = 0;
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK_STR(buf, "exited with status 0, expected 3");
+	/* A timeout is never what a test expects. */
+	e = (struct ts_end){.how = TS_END_TIMED_OUT, .limit_s = 5, .expect = TS_EXPECT_KILLED};
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK(ts_outcome_of(&e, false) == TS_OUTCOME_TIMED_OUT);
+	/* Failed sub-checks fail a test that exited 0, and say which. */
+	e = (struct ts_end){
+	    .how = TS_END_EXITED, .checks_failed = 1, .first_failure = "copies: 2, want 1"};
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK_STR(buf, "check failed: copies: 2, want 1");
+	CHECK(ts_outcome_of(&e, false) == TS_OUTCOME_FAILED);
+	e.checks_failed = 3;
+	e.how = TS_END_KILLED;
+	e.code = 11;
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK_STR(buf,
+	          "killed by the pager (signal 11); 3 checks failed, the first: copies: 2, want 1");
+	/* Only a leak: the outcome says leaked; a leak beside a failure is a failure. */
+	e = (struct ts_end){
+	    .how = TS_END_EXITED, .leaked = true, .leak = "swap slots: 0 before, 1 after"};
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK(ts_outcome_of(&e, false) == TS_OUTCOME_LEAKED);
+	e.checks_failed = 1;
+	e.first_failure = "x: y";
+	CHECK(!ts_verdict(&e, buf, sizeof buf));
+	CHECK_STR(buf, "check failed: x: y; leaked: swap slots: 0 before, 1 after");
+	CHECK(ts_outcome_of(&e, false) == TS_OUTCOME_FAILED);
+}
+
+/* Look key up among argv's words; returns what ts_bootarg returns, the value in out. */
+static int lookup(const char *args, const char *key, char *out, size_t len)
+{
+	char *argv[] = {"testserver", (char *)args, "pager.frames=3072", NULL};
+
+	out[0] = '\0';
+	return ts_bootarg(3, argv, key, out, len);
+}
+
+static void test_bootarg(void)
+{
+	char v[16];
+
+	CHECK(lookup("tests=cow* stress.seconds=5", "stress.seconds", v, sizeof v) == 0);
+	CHECK_STR(v, "5");
+	CHECK(lookup("tests=cow*", "pager.frames", v, sizeof v) == 0);
+	CHECK_STR(v, "3072");
+	/* The last word counts; a bare word is ""; an empty value is "". */
+	CHECK(lookup("a=1 b a=2", "a", v, sizeof v) == 0);
+	CHECK_STR(v, "2");
+	CHECK(lookup("a=1 b a=2", "b", v, sizeof v) == 0);
+	CHECK_STR(v, "");
+	CHECK(lookup("  c=  ", "c", v, sizeof v) == 0);
+	CHECK_STR(v, "");
+	/* Prefixes and suffixes of a key are other keys. */
+	CHECK(lookup("tests.skip=x", "tests", v, sizeof v) == -1);
+	CHECK(lookup("tests=x", "test", v, sizeof v) == -1);
+	CHECK(lookup("xtests=x", "tests", v, sizeof v) == -1);
+	CHECK(lookup("a=1", "", v, sizeof v) == -1);
+	CHECK(lookup("a=1", "a=1", v, sizeof v) == -1);
+	/* A value that does not fit is refused, not cut. */
+	CHECK(lookup("k=0123456789abcdef", "k", v, sizeof v) == -2);
+	CHECK(lookup("k=0123456789abcde", "k", v, sizeof v) == 0);
+	CHECK_STR(v, "0123456789abcde");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -220,6 +313,7 @@ int main(int argc, char **argv)
 	} groups[] = {
 	    {"glob", test_glob},       {"selection", test_selection}, {"wanted", test_wanted},
 	    {"options", test_options}, {"leak", test_leak},           {"verdict", test_verdict},
+	    {"expect", test_expect},   {"bootarg", test_bootarg},
 	};
 
 	if (argc != 2) {

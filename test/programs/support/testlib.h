@@ -16,6 +16,8 @@
 
 #include <faultline/process.h>
 
+#include "tsclient.h"
+
 #define T_PAGE 4096UL
 
 /* The stack region's growth limit (docs/pager.md). */
