@@ -140,13 +140,17 @@ struct process {
 	bool is_init; /* the init process: powers off, resident (resident.c) */
 	bool doomed;  /* kill_tree ends it: may not fork or spawn; protected by proc_lock */
 	struct kobj child_ep, child_reply; /* children_listen's objects; protected by childep_lock */
+	/* pid of its custom pager (docs/custom-pagers.md, mode 1), 0 = none:
+	 * its threads' fault endpoint is that pager's listener endpoint. Set
+	 * before the process is published, never changed. */
+	uint32_t custom_pager;
 };
 
 extern struct ulock proc_lock;
 struct process *proc_get(uint64_t badge, unsigned *tid);
 void proc_put(struct process *p);
 int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t ppid, bool init,
-               uint32_t *pid);
+               uint32_t custom_pager, uint32_t *pid);
 struct process *proc_find(uint32_t pid);
 int proc_fork(struct process *parent, unsigned tid, uint64_t pc, uint64_t sp, uint32_t *pid);
 void proc_terminate(struct process *p, int32_t wait_status);
@@ -158,6 +162,7 @@ bool proc_thread_exit(struct process *p, unsigned tid, uint64_t value);
 int proc_thread_join(struct process *p, unsigned self, uint32_t tid, fl_cptr_t *reply,
                      uint64_t *value);
 size_t proc_count(void);
+void proc_kill_paged_by(uint32_t pager_pid);
 void proc_set_cpus(unsigned n);
 int proc_frames(uint32_t pid, uint64_t *frames, uint64_t *cow);
 int proc_kill(struct process *parent, uint32_t pid, uint32_t signal);
@@ -171,6 +176,11 @@ int childep_on_listen(void *ctx, uint64_t badge, uint64_t *endpoint, uint64_t *r
 int childep_give(struct process *child, uint32_t ppid);
 void childep_fork(struct process *parent, struct process *child);
 void childep_release(struct process *p);
+/* ---- fault.c: the default handling, also for custom pagers (custompager.c) ---- */
+bool fault_vm_default(struct process *p, unsigned tid, uint64_t ip, uint64_t addr,
+                      enum vm_access access, uint64_t sp);
+void fault_exception_default(struct process *p, unsigned tid, bool syscall, uint64_t ip,
+                             uint64_t addr, uint64_t esr, uint64_t sysno);
 
 /* ---- resident.c: the init process's pages are never evicted ---- */
 void resident_fault(struct process *p, uint64_t va);

@@ -449,6 +449,59 @@ void extregion_exit(struct process *p)
 	give_frames(freed, nfreed);
 }
 
+/* ---- custom pagers (mode 1, custompager.c) ---- */
+
+/* The live listener of process pid, or NULL. Caller holds ext_lock. */
+static struct listener *listener_of_pid(uint32_t pid)
+{
+	for (unsigned i = 0; i < EXT_LISTENERS; i++)
+		if (listeners[i].used && !listeners[i].dead && listeners[i].pid == pid &&
+		    listeners[i].ep.obj)
+			return &listeners[i];
+	return NULL;
+}
+
+bool extregion_listening(uint32_t pid)
+{
+	ulock_take(&ext_lock);
+	bool yes = listener_of_pid(pid) != NULL;
+	ulock_drop(&ext_lock);
+	return yes;
+}
+
+int extregion_tcb_configure(uint32_t pager_pid, fl_cptr_t tcb, uint64_t badge, uint64_t ipcbuf_va,
+                            const fl_cptr_t caps[3])
+{
+	uint64_t err = 1;
+
+	/* Under ext_lock, so that the endpoint cannot be freed (and its slot
+	 * reused) between the lookup and the copy the TCB takes. */
+	ulock_take(&ext_lock);
+	struct listener *l = listener_of_pid(pager_pid);
+	if (l) {
+		uint64_t w[3] = {l->ep.obj, badge, ipcbuf_va};
+		err = kcall(tcb, FL_TCB_CONFIGURE, 3, w, 3, caps, NULL);
+	}
+	ulock_drop(&ext_lock);
+	return err ? -1 : 0;
+}
+
+int extregion_buffer_copy(uint32_t pid, uint32_t buffer, vm_frame_t dst)
+{
+	int err = PAGER_E_NOT_LISTENING;
+
+	if (buffer >= EXTPAGER_BUFFERS)
+		return PAGER_E_BAD_VALUE;
+	ulock_take(&ext_lock);
+	struct listener *l = listener_of_pid(pid);
+	if (l && l->has_buf) {
+		memcpy(frame_addr(dst), frame_addr(l->buf[buffer]), VM_PAGE_SIZE);
+		err = 0;
+	}
+	ulock_drop(&ext_lock);
+	return err;
+}
+
 /* ---- service handlers ---- */
 
 /* Make p a listener: endpoint, Reply object, buffers. Caller holds a busy
@@ -552,6 +605,13 @@ int extregion_on_attach(void *ctx, uint64_t badge, uint32_t server, uint64_t sta
 	(void)ctx;
 	if (!p)
 		return FL_IDL_DEFER;
+	if (p->custom_pager) {
+		/* Its faults go to its custom pager, which resolves them with
+		 * fault_resolve; an external page needs a deferred reply that
+		 * path does not have. */
+		proc_put(p);
+		return PAGER_E_NOT_PERMITTED;
+	}
 	if (!size || (start | size) & VM_PAGE_MASK || start < USER_IMAGE_MIN ||
 	    size > FL_PROCINFO_VADDR || start > FL_PROCINFO_VADDR - size) {
 		proc_put(p);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <faultline/ipc.h>
 #include <vmcore/vmcore.h>
 
 struct process;
@@ -38,6 +39,19 @@ void extregion_fork(struct process *parent, struct process *child);
 /* p is being torn down (its threads are gone): release its regions and, if
  * it is an external pager, fail every region it serves. */
 void extregion_exit(struct process *p);
+
+/* Mode 1 (custompager.c). Is process pid a live listener? */
+bool extregion_listening(uint32_t pid);
+
+/* Configure thread tcb (FL_TCB_CONFIGURE with caps cspace, vspace, IPC
+ * buffer) with the listener endpoint of process pager_pid as its fault
+ * endpoint and badge. 0, or -1 if pager_pid does not listen (any more). */
+int extregion_tcb_configure(uint32_t pager_pid, fl_cptr_t tcb, uint64_t badge, uint64_t ipcbuf_va,
+                            const fl_cptr_t caps[3]);
+
+/* Copy transfer buffer `buffer` of listener process pid into frame dst.
+ * 0, PAGER_E_BAD_VALUE (no such buffer) or PAGER_E_NOT_LISTENING. */
+int extregion_buffer_copy(uint32_t pid, uint32_t buffer, vm_frame_t dst);
 
 /* Service handlers (idl/pager.idl extpager_listen, region_attach). */
 int extregion_on_listen(void *ctx, uint64_t badge, uint64_t *endpoint, uint64_t *reply,

@@ -19,6 +19,38 @@ static void kill_process(struct process *p, unsigned tid, const char *why, uint6
 	proc_terminate(p, FL_KILLED_SIGNAL);
 }
 
+/* The default handling of a VM fault of p's thread tid at addr (no
+ * external region): make the page present, or kill p. Returns true if p
+ * was killed. Caller holds a busy reference on p. */
+bool fault_vm_default(struct process *p, unsigned tid, uint64_t ip, uint64_t addr,
+                      enum vm_access access, uint64_t sp)
+{
+	struct vm_verdict v = vm_fault(&p->space, addr, access, sp);
+
+	if (v.kind == VM_KILL) {
+		kill_process(p, tid, v.msg, ip);
+		return true;
+	}
+	resident_fault(p, addr);
+	return false;
+}
+
+/* Kill p for an exception that is not a VM fault: an unknown syscall
+ * (sysno) or another user exception (esr at addr). Caller holds a busy
+ * reference on p. */
+void fault_exception_default(struct process *p, unsigned tid, bool syscall, uint64_t ip,
+                             uint64_t addr, uint64_t esr, uint64_t sysno)
+{
+	char why[64];
+
+	if (syscall)
+		snprintf(why, sizeof why, "unknown syscall %lu", (unsigned long)sysno);
+	else
+		snprintf(why, sizeof why, "exception ESR 0x%lx at 0x%lx", (unsigned long)esr,
+		         (unsigned long)addr);
+	kill_process(p, tid, why, ip);
+}
+
 static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t esr,
                  enum fault_access access, uint64_t sp, uint64_t reserved)
 {
@@ -36,13 +68,8 @@ static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t
 		proc_put(p);
 		return ret;
 	}
-	struct vm_verdict v = vm_fault(&p->space, addr, (enum vm_access)access, sp);
-	if (v.kind == VM_KILL) {
-		kill_process(p, tid, v.msg, ip);
-	} else {
-		resident_fault(p, addr);
+	if (!fault_vm_default(p, tid, ip, addr, (enum vm_access)access, sp))
 		ret = FAULT_REPLY_RETRY;
-	}
 	proc_put(p);
 	return ret;
 }
@@ -52,16 +79,12 @@ static int on_unknown_syscall(void *ctx, uint64_t badge, uint64_t ip, uint64_t a
 {
 	unsigned tid;
 	struct process *p = proc_get(badge, &tid);
-	char why[64];
 
 	(void)ctx;
-	(void)addr;
-	(void)esr;
 	(void)access;
 	(void)sp;
 	if (p) {
-		snprintf(why, sizeof why, "unknown syscall %lu", (unsigned long)sysno);
-		kill_process(p, tid, why, ip);
+		fault_exception_default(p, tid, true, ip, addr, esr, sysno);
 		proc_put(p);
 	}
 	return FL_IDL_DEFER;
@@ -72,16 +95,13 @@ static int on_user_exception(void *ctx, uint64_t badge, uint64_t ip, uint64_t ad
 {
 	unsigned tid;
 	struct process *p = proc_get(badge, &tid);
-	char why[64];
 
 	(void)ctx;
 	(void)access;
 	(void)sp;
 	(void)reserved;
 	if (p) {
-		snprintf(why, sizeof why, "exception ESR 0x%lx at 0x%lx", (unsigned long)esr,
-		         (unsigned long)addr);
-		kill_process(p, tid, why, ip);
+		fault_exception_default(p, tid, false, ip, addr, esr, 0);
 		proc_put(p);
 	}
 	return FL_IDL_DEFER;

@@ -87,7 +87,7 @@ static void start_init(const struct fl_bootinfo *bi)
 		}
 		s = e;
 	}
-	int err = proc_spawn(name, args, n, 0, true, &pid);
+	int err = proc_spawn(name, args, n, 0, true, 0, &pid);
 	if (err) {
 		plog("starting init '%s' failed: error %d", name, err);
 		return;

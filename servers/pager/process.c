@@ -201,8 +201,16 @@ static int thread_start(struct process *p, unsigned tid, uint64_t pc, uint64_t s
 		pager_panic("copying an IPC buffer cap failed: %lu", (unsigned long)err);
 	uint64_t tw[3] = {pager_ep, badge_of(p, tid), USER_IPC_BUFFER_VA(tid)};
 	fl_cptr_t tc[3] = {p->cnode.obj, p->vspace.obj, t->ipcbuf_cap};
-	if ((err = kcall(t->tcb.obj, FL_TCB_CONFIGURE, 3, tw, 3, tc, NULL)))
+	if (p->custom_pager) {
+		/* Mode 1: faults go to the custom pager, badged pid << 8 | tid. It
+		 * may have ended meanwhile: then the thread cannot start. */
+		if (extregion_tcb_configure(p->custom_pager, t->tcb.obj,
+		                            ((uint64_t)p->pid << 8) | tid, USER_IPC_BUFFER_VA(tid),
+		                            tc))
+			return -1;
+	} else if ((err = kcall(t->tcb.obj, FL_TCB_CONFIGURE, 3, tw, 3, tc, NULL))) {
 		pager_panic("TCB configure failed: %lu", (unsigned long)err);
+	}
 	uint64_t pw[1] = {USER_PRIORITY};
 	kcall(t->tcb.obj, FL_TCB_SET_PRIORITY, 1, pw, 0, NULL, NULL);
 	ulock_take(&proc_lock);
@@ -281,6 +289,8 @@ static void notify_parent_locked(struct process *p)
  */
 void proc_terminate(struct process *p, int32_t wait_status)
 {
+	uint32_t pid = p->pid;
+
 	ulock_take(&proc_lock);
 	if (p->state != PROC_LIVE) {
 		ulock_drop(&proc_lock);
@@ -320,6 +330,48 @@ void proc_terminate(struct process *p, int32_t wait_status)
 	p->state = PROC_ZOMBIE;
 	notify_parent_locked(p);
 	ulock_drop(&proc_lock);
+	/* Processes it paged (mode 1) would wait for it forever. */
+	proc_kill_paged_by(pid);
+}
+
+/*
+ * Kill every live process whose custom pager is pager_pid (it ended): their
+ * faults would never be answered. Caller holds no lock. A process of it
+ * still being built is caught by paged_recheck after its publish.
+ */
+void proc_kill_paged_by(uint32_t pager_pid)
+{
+	struct process *victims[MAX_PROCS];
+	unsigned n = 0;
+
+	ulock_take(&proc_lock);
+	for (unsigned i = 0; i < MAX_PROCS; i++)
+		if (procs[i].state == PROC_LIVE && procs[i].custom_pager == pager_pid) {
+			procs[i].busy++;
+			victims[n++] = &procs[i];
+		}
+	ulock_drop(&proc_lock);
+	for (unsigned i = 0; i < n; i++) {
+		plog("killed pid %u (%s): its custom pager (pid %u) ended", victims[i]->pid,
+		     victims[i]->name, pager_pid);
+		proc_terminate(victims[i], FL_KILLED_SIGNAL);
+		proc_put(victims[i]);
+	}
+}
+
+/* After publishing paged process pid: if its custom pager ended while it
+ * was built (proc_kill_paged_by did not see it yet), end it now. */
+static void paged_recheck(uint32_t pid, uint32_t pager_pid)
+{
+	if (!pager_pid || extregion_listening(pager_pid))
+		return;
+	struct process *p = proc_find(pid);
+	if (p) {
+		plog("killed pid %u (%s): its custom pager (pid %u) ended", p->pid, p->name,
+		     pager_pid);
+		proc_terminate(p, FL_KILLED_SIGNAL);
+		proc_put(p);
+	}
 }
 
 /* Undo a half-built process. Caller holds its only busy reference. */
@@ -349,11 +401,12 @@ static void publish(struct process *p, unsigned tid)
 /*
  * Start program name from the archive as a child of ppid (0: nobody waits)
  * with NUL-separated args (argv[0] included; empty = just the name); init
- * makes it the init process (from its first fault on: resident.c).
- * Returns 0 or a PAGER_E_* code.
+ * makes it the init process (from its first fault on: resident.c); a
+ * nonzero custom_pager is the pid of the listener its faults go to (mode 1;
+ * the caller checked it listens). Returns 0 or a PAGER_E_* code.
  */
 int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t ppid, bool init,
-               uint32_t *pid)
+               uint32_t custom_pager, uint32_t *pid)
 {
 	uint32_t file;
 	uint64_t entry, heap;
@@ -367,6 +420,7 @@ int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t 
 		return PAGER_E_TOO_MANY;
 	strncpy(p->name, name, sizeof p->name - 1);
 	p->is_init = init;
+	p->custom_pager = custom_pager;
 	if (space_create(p) < 0 || reserve_fixed(p) < 0) {
 		abandon(p);
 		return PAGER_E_NO_MEMORY;
@@ -405,10 +459,12 @@ int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t 
 	if (info_map(p) < 0 ||
 	    thread_start(p, 0, entry, USER_STACK_TOP, FL_PROCINFO_VADDR, 0, false) < 0) {
 		abandon(p);
-		return PAGER_E_NO_MEMORY;
+		return custom_pager && !extregion_listening(custom_pager) ? PAGER_E_NOT_LISTENING
+		                                                         : PAGER_E_NO_MEMORY;
 	}
 	*pid = p->pid;
 	publish(p, 0);
+	paged_recheck(*pid, custom_pager);
 	return 0;
 }
 
@@ -441,6 +497,7 @@ int proc_fork(struct process *parent, unsigned tid, uint64_t pc, uint64_t sp, ui
 	if (!c)
 		return PAGER_E_TOO_MANY;
 	memcpy(c->name, parent->name, sizeof c->name);
+	c->custom_pager = parent->custom_pager; /* mode 1 holds for fork children too */
 	if (kcall(parent->threads[tid].tcb.obj, FL_TCB_READ_REGISTERS, 0, NULL, 0, NULL, regs)) {
 		abandon(c);
 		return PAGER_E_NO_MEMORY;
@@ -463,6 +520,7 @@ int proc_fork(struct process *parent, unsigned tid, uint64_t pc, uint64_t sp, ui
 	}
 	*pid = c->pid;
 	publish(c, tid);
+	paged_recheck(*pid, c->custom_pager);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <faultline/process.h>
 
 #include "core.h"
+#include "custompager.h"
 #include "extregion.h"
 #include "swap.h"
 #include "trace.h"
@@ -101,7 +102,7 @@ static int on_spawn(void *ctx, uint64_t badge, const char *name, const uint8_t *
 	(void)ctx;
 	if (!p)
 		return FL_IDL_DEFER;
-	int err = proc_spawn(name, argv, argv_len, p->pid, false, pid);
+	int err = proc_spawn(name, argv, argv_len, p->pid, false, 0, pid);
 	proc_put(p);
 	return err;
 }
@@ -269,4 +270,7 @@ const struct pager_handlers pager_handlers = {
     .trace_map = trace_on_map,
     .trace_enable = trace_on_enable,
     .children_listen = childep_on_listen,
+    .spawn_paged = custompager_on_spawn,
+    .fault_resolve = custompager_on_resolve,
+    .fault_place = custompager_on_place,
 };

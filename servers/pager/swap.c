@@ -306,7 +306,7 @@ void swap_start(const struct fl_bootinfo *bi)
 		plog("swap: no swapd in the boot archive; swap is off");
 		return;
 	}
-	if (proc_spawn("swapd", NULL, 0, 0, false, &pid)) {
+	if (proc_spawn("swapd", NULL, 0, 0, false, 0, &pid)) {
 		plog("swap: starting swapd failed; swap is off");
 		return;
 	}

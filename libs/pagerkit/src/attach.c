@@ -31,6 +31,9 @@ int pk_attach(pid_t server, void *start, size_t size, bool writable, uint64_t *r
 	case PAGER_E_TOO_MANY:
 		errno = EAGAIN;
 		break;
+	case PAGER_E_NOT_PERMITTED:
+		errno = EPERM;
+		break;
 	default:
 		errno = ENOMEM;
 		break;

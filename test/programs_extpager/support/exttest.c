@@ -31,6 +31,28 @@ uint64_t x_attach(pid_t server, char *va, size_t pages, bool writable)
 	return region;
 }
 
+pid_t x_spawn_paged(pid_t pager, char *const argv[])
+{
+	uint64_t end = t_now() + 10 * t_hz();
+	pid_t pid;
+
+	while ((pid = pk_spawn_paged(pager, argv[0], argv)) < 0) {
+		T_ASSERTF(errno == ESRCH, "spawn_paged(%s) under pid %d: %s", argv[0], (int)pager,
+		          strerror(errno));
+		T_ASSERTF(t_now() < end, "pid %d never started listening", (int)pager);
+		sched_yield();
+	}
+	return pid;
+}
+
+void x_wait_status(pid_t pid, int status, const char *what)
+{
+	int st;
+
+	T_ASSERTF(waitpid(pid, &st, 0) == pid, "waitpid(%d): %s", (int)pid, strerror(errno));
+	T_ASSERTF(st == status, "%s: wait status 0x%x, not 0x%x", what, st, status);
+}
+
 void x_check_pattern(const char *va, size_t first_page, size_t pages, const char *what)
 {
 	for (size_t o = first_page * T_PAGE; o < (first_page + pages) * T_PAGE; o++)

@@ -36,4 +36,13 @@ void x_stop_pager(pid_t pid);
  * pattern pager's region reads correctly, and every process ends. */
 void x_pager_still_healthy(void);
 
+/* Spawn argv[0] (argv NULL-terminated) as the caller's child under custom
+ * pager process pager, retrying while it has not yet called pk_listen (up
+ * to 10 s); fails the test otherwise. */
+pid_t x_spawn_paged(pid_t pager, char *const argv[]);
+
+/* Wait for child pid; fail unless it ended with wait status `status`
+ * exactly (e.g. W_EXITCODE(0, 0) or a signal number). */
+void x_wait_status(pid_t pid, int status, const char *what);
+
 #endif
