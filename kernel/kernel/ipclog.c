@@ -22,6 +22,7 @@
 
 int ipclog_enabled;
 static struct fl_ipclog_ring rings[MAX_CPUS] __attribute__((aligned(PAGE_SIZE)));
+static unsigned slot[MAX_CPUS]; /* next slot of each ring: head % FL_IPCLOG_RECORDS */
 
 void ipclog_init(void)
 {
@@ -37,29 +38,42 @@ void ipclog_init(void)
 uint64_t ipclog_phys(void) { return virt_to_phys(rings); }
 uint64_t ipclog_size(void) { return sizeof rings; }
 
+/*
+ * Append one record to the current CPU's ring. Caller holds the big lock
+ * (nothing else is taken: the ring is this CPU's own). slot[] mirrors
+ * head % FL_IPCLOG_RECORDS so the hot path has no division; the record is
+ * written whole, then head is published with a store-release for readers
+ * of the mapped rings.
+ */
 void ipclog_write(unsigned kind, const struct tcb *from, const struct tcb *to, uint64_t badge,
 		  uint64_t label, unsigned length, const uint64_t *words, unsigned nwords, unsigned flags)
 {
 	unsigned cpu = this_cpu()->id;
 	struct fl_ipclog_ring *r = &rings[cpu];
-	struct fl_ipclog_record *rec = &r->rec[r->head % FL_IPCLOG_RECORDS];
+	uint64_t head = r->head;
+	unsigned s = slot[cpu];
+	struct fl_ipclog_record *rec = &r->rec[s];
 
-	if (r->head >= FL_IPCLOG_RECORDS)
+	slot[cpu] = s + 1 == FL_IPCLOG_RECORDS ? 0 : s + 1;
+	if (head >= FL_IPCLOG_RECORDS)
 		r->dropped++;
-	rec->timestamp = counter_now();
-	rec->kind = (uint8_t)kind;
-	rec->cpu = (uint8_t)cpu;
-	rec->nwords = (uint8_t)(nwords > 3 ? 3 : nwords);
-	rec->flags = (uint8_t)flags;
-	rec->from = from ? from->id : 0;
-	rec->to = to ? to->id : 0;
-	rec->length = length;
-	rec->badge = badge;
-	rec->label = label;
-	for (unsigned i = 0; i < 3; i++)
-		rec->words[i] = i < nwords ? words[i] : 0;
-	/* Publish the record before the head that makes it visible to readers. */
-	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
+	if (nwords > 3)
+		nwords = 3;
+	*rec = (struct fl_ipclog_record){
+	    .timestamp = counter_now(),
+	    .kind = (uint8_t)kind,
+	    .cpu = (uint8_t)cpu,
+	    .nwords = (uint8_t)nwords,
+	    .flags = (uint8_t)flags,
+	    .from = from ? from->id : 0,
+	    .to = to ? to->id : 0,
+	    .length = length,
+	    .badge = badge,
+	    .label = label,
+	    .words = {nwords > 0 ? words[0] : 0, nwords > 1 ? words[1] : 0,
+	              nwords > 2 ? words[2] : 0},
+	};
+	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
 }
 
 static uint32_t crc32(const void *p, size_t n)
