@@ -1,6 +1,7 @@
 /*
  * A swap-in, read back through the IPC log that pager.trace_map maps
- * read-only into this process: after touching three times the frame budget,
+ * read-only into this process: after touching one and a half times the frame
+ * budget (enough to push the first pages out, and quick on a busy machine),
  * reading an early page faults, and the log shows this thread's FAULT
  * (translation fault, read), the pager worker that received it calling
  * swapd.swap_in and swapd's REPLY to that worker, the worker mapping the
@@ -14,11 +15,11 @@
 #include "tracelog.h"
 
 #define SEED  0x7ace
-#define TRIES 64
+#define TRIES 128
 
 int main(void)
 {
-	size_t n = 3 * swap_budget();
+	size_t n = swap_budget() * 3 / 2;
 	uint64_t slots0 = swap_stats_now().slots_used;
 	struct tl_log log;
 	struct tl_found f;
@@ -28,7 +29,8 @@ int main(void)
 	char *p = t_pages(n);
 	t_fill_first(p, 0, n, SEED);
 	T_ASSERTF(swap_stats_now().slots_used > slots0,
-	          "%zu pages under a budget of %zu frames, but no page went to swap", n, n / 3);
+	          "%zu pages under a budget of %zu frames, but no page went to swap", n,
+	          swap_budget());
 	tl_open(&log);
 	/* The first pages written are the likeliest out; a page caught still on
 	 * its way out comes back without a swap-in, so look a little further. */
@@ -51,7 +53,7 @@ int main(void)
 	printf("trace: swap-in of page %zu by thread %u through thread %u: %llu counter ticks\n", i,
 	       (unsigned)f.handler, (unsigned)f.server,
 	       (unsigned long long)(f.t_resumed - f.t_fault));
-	/* Give the heap back with recording off: freeing a thousand slots would
+	/* Give the heap back with recording off: freeing hundreds of slots would
 	 * push the swap-in out of a log dumped at power-off (test/trace's
 	 * suite reads it there under kernel.trace). */
 	tl_record(false);

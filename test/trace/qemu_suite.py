@@ -190,7 +190,7 @@ def cases(ctx):
              cpus=2, timeout=TIMEOUT),
         Case("trace.swapin_smp2",
              functools.partial(_traced, smp=2, test="swap_trace_swapin",
-                               bootargs="pager.frames=512 swap.slots=4096 tests.timeout=150",
+                               bootargs="pager.frames=512 swap.slots=4096 tests.timeout=400",
                                swap=True),
              cpus=2, timeout=TIMEOUT),
     ]
