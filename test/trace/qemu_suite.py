@@ -6,7 +6,7 @@ with tools/trace/fltrace.py, and check what a reader relies on:
 - `trace.cow_smp2`: the COW test fork_parent_writes (the parent writes
   pages it shares with a live child). fltrace exits 0, its JSON passes the
   trace-event format checker (tools/trace/tests/trace_event_format.py), and
-  the per-fault breakdown of the parent's write-permission faults has every
+  (tools/trace/tests/breakdown_check.py) the per-fault breakdown of the parent's write-permission faults has every
   step: delivered -> pager received -> invocations ending with a mapping at
   the faulting page -> pager replied -> thread resumed, times never going
   back, in the data and in the .faults.txt text.
@@ -20,7 +20,6 @@ Each case also reports the in-system test it ran, named `<case>/<test>`.
 import functools
 import json
 import os
-import re
 import subprocess
 import sys
 
@@ -31,9 +30,7 @@ from cases import Case
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOL = os.path.join(REPO, "tools", "trace")
 TIMEOUT = 600.0
-STEP_TIME = re.compile(r"^\s*\+([0-9.]+) us\s+(.*)$")
 COW_MIN = 16  # of fork_parent_writes' 64 copies, complete in the log
-MAP = re.compile(r"^(vspace_map_range|frame_map)\(va=(0x[0-9a-f]+)[,)]")
 
 
 def _fltrace():
@@ -45,75 +42,9 @@ def _fltrace():
     from fltrace.flow import Flow
     from fltrace.headers import KernelFacts
     from fltrace.names import Namer, load_irs
+    import breakdown_check
     import trace_event_format
-    return parse_log, Flow, KernelFacts, Namer, load_irs, trace_event_format
-
-
-def _maps_page(step, address):
-    """Whether the step is a successful mapping at address's page."""
-    m = MAP.match(step.text)
-    return (step.what == "invoked" and m is not None and step.text.endswith("-> ok")
-            and int(m.group(2), 16) == address & ~0xfff)
-
-
-def _complete(f, swapd):
-    """What is missing from fault f's breakdown ("" if nothing): received,
-    (swapd called and replied,) mapped at the page, replied by its handler,
-    resumed, with times that never go back."""
-    if f.received is None or f.replied is None:
-        return "not received and replied"
-    if f.outcome != "replied" or not f.resumed or f.replier != f.handler:
-        return "outcome %s, resumed %s, replier %s" % (f.outcome, f.resumed, f.replier)
-    times = [f.raised, f.received] + [s.ts for s in f.steps] + [f.replied]
-    if times != sorted(times):
-        return "times go back: %s" % times
-    kinds = [s.what for s in f.steps]
-    maps = [i for i, s in enumerate(f.steps) if _maps_page(s, f.address)]
-    if not maps:
-        return "no mapping at the faulting page among %s" % [s.text for s in f.steps]
-    if swapd:
-        calls = [i for i, s in enumerate(f.steps)
-                 if s.what == "called" and s.text.startswith("swapd.swap_in(")]
-        if not calls:
-            return "no call to swapd.swap_in"
-        replies = [i for i in range(calls[0] + 1, len(kinds)) if kinds[i] == "replied"]
-        if not replies or not f.steps[replies[0]].text.endswith(": ok()") \
-                or replies[0] > maps[-1]:
-            return "no ok reply from swapd before the mapping"
-    return ""
-
-
-def _text_block(path, number):
-    """The lines of fault `number` in a .faults.txt file."""
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    block = text.split("fault %d: " % number, 1)[1]
-    return block.split("\nfault ", 1)[0].splitlines()[1:]
-
-
-def _check_text(path, number, swapd):
-    """The text breakdown of fault `number` names every step, in order, at
-    times that never go back."""
-    lines = _text_block(path, number)
-    steps = [STEP_TIME.match(l) for l in lines]
-    if not all(steps):
-        return "unreadable step lines: %s" % lines
-    whats = [m.group(2).split()[0] + (" " + m.group(2).split()[1]
-                                      if m.group(2).split()[0] in ("pager", "thread") else "")
-             for m in steps]
-    times = [float(m.group(1)) for m in steps]
-    want = ["delivered", "pager received"] + (["called", "replied"] if swapd else []) + \
-        ["invoked", "pager replied", "thread resumed"]
-    pos, i = [], 0
-    for w in want:
-        while i < len(whats) and whats[i] != w:
-            i += 1
-        if i == len(whats):
-            return "step %r missing or out of order in %s" % (w, whats)
-        pos.append(i)
-    if times != sorted(times):
-        return "times go back: %s" % times
-    return ""
+    return parse_log, Flow, KernelFacts, Namer, load_irs, trace_event_format, breakdown_check
 
 
 def _traced(ctx, case, smp, test, bootargs, swap):
@@ -148,7 +79,7 @@ def _traced(ctx, case, smp, test, bootargs, swap):
         result("fltrace_decodes", "fltrace exited %d: %s" % (p.returncode, p.stderr.strip()[-300:]))
         return results
     result("fltrace_decodes", "")
-    parse_log, Flow, KernelFacts, Namer, load_irs, trace_event_format = _fltrace()
+    parse_log, Flow, KernelFacts, Namer, load_irs, trace_event_format, check = _fltrace()
     with open(prefix + ".json", encoding="utf-8") as fh:
         problems = trace_event_format.check(json.load(fh))
     result("json_trace_event_format", "; ".join(problems[:5]))
@@ -161,7 +92,7 @@ def _traced(ctx, case, smp, test, bootargs, swap):
         candidates = [f for f in flow.faults if f.cls == "vm read translation"]
     else:
         candidates = [f for f in flow.faults if f.cls == "vm write permission"]
-    verdicts = [(f, _complete(f, swap)) for f in candidates]
+    verdicts = [(f, check.complete(f, swap)) for f in candidates]
     good = [f for f, why in verdicts if not why]
     name = "swapin_fault_breakdown" if swap else "cow_fault_breakdown"
     if not good:
@@ -177,7 +108,8 @@ def _traced(ctx, case, smp, test, bootargs, swap):
                % (len(good), len(candidates), bad))
         return results
     number = flow.faults.index(good[-1]) + 1
-    result(name, _check_text(prefix + ".faults.txt", number, swap))
+    with open(prefix + ".faults.txt", encoding="utf-8") as fh:
+        result(name, check.text_in_order(fh.read(), number, swap))
     return results
 
 
