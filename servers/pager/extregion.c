@@ -18,8 +18,13 @@
  * EXT_TIMEOUT_MS is killed, which destroys its Reply object and endpoint and
  * so ends the caller's Call.
  *
+ * Written pages: when a supplied page is installed its hash is recorded
+ * (supplied[]); when a process holding a writable region ends, each of its
+ * pages there whose contents no longer match is copied and queued as a
+ * dirty_page request before region_closed (dirty_report).
+ *
  * ext_lock protects every table here (listeners, entries, attachments,
- * stages, the request queue, inflight). It is a platform-level lock: no
+ * stages, supplied, the request queue, inflight). It is a platform-level lock: no
  * vmcore or process-table call is made while it is held. Only threads of
  * worker priority take it (see watchdog_main).
  */
@@ -39,8 +44,9 @@
 #define EXT_ENTRIES      64
 #define EXT_ATTACH       4 /* per process */
 #define EXT_STAGES       32
-#define EXT_REQUESTS     64
-#define EXT_TIMEOUT_MS   1000
+#define EXT_REQUESTS     128
+#define EXT_SUPPLIED     4096
+#define EXT_TIMEOUT_MS   5000
 #define EXT_CAP_ENDPOINT 48 /* slots in a listener's CSpace */
 #define EXT_CAP_REPLY    49
 #define EXT_BUFFERS_VA   (FL_PROCINFO_VADDR + 0x100000ULL)
@@ -60,7 +66,9 @@ struct listener {
 /* One attached region, shared by the attaching process and its fork children. */
 struct entry {
 	bool used;
-	bool failed; /* every later fault in it kills */
+	bool failed;    /* every later fault in it kills */
+	bool writable;  /* its processes may write it: written pages are reported */
+	bool untracked; /* a supplied page found no room in supplied[] */
 	uint64_t id;
 	uint64_t size;
 	struct listener *l;
@@ -84,7 +92,15 @@ struct stage {
 	unsigned users; /* workers inside vm_fault for it */
 };
 
-enum req_kind { REQ_SUPPLY, REQ_CLOSE };
+/* What the external pager supplied for a page of an entry, as a hash of
+ * its contents: a page whose contents differ when a process holding the
+ * region ends was written, and is reported with dirty_page. */
+struct supplied {
+	struct entry *e; /* NULL: free */
+	uint64_t offset, hash;
+};
+
+enum req_kind { REQ_SUPPLY, REQ_CLOSE, REQ_DIRTY };
 
 /* A deferred fault (or a close) waiting for the caller thread. */
 struct request {
@@ -95,7 +111,8 @@ struct request {
 	uint32_t lgen;
 	uint64_t region, offset;
 	enum vm_access access;
-	fl_cptr_t reply; /* supply: the faulting thread's Reply object */
+	fl_cptr_t reply;  /* supply: the faulting thread's Reply object */
+	vm_frame_t stage; /* dirty: a copy of the written page */
 	uint32_t index, pid, tid;
 	uint64_t addr, ip;
 };
@@ -106,6 +123,7 @@ static struct entry entries[EXT_ENTRIES];
 static struct attach attached[MAX_PROCS][EXT_ATTACH];
 static struct stage stages[EXT_STAGES];
 static struct request requests[EXT_REQUESTS];
+static struct supplied supplied[EXT_SUPPLIED];
 static struct request *free_requests, *queue_head, *queue_tail;
 static uint64_t next_region_id = 1;
 static fl_cptr_t call_ntfn, call_signal, wd_ntfn, wd_signal, reap_ntfn, reap_signal;
@@ -193,6 +211,49 @@ static unsigned stages_drop(struct entry *e, vm_frame_t *out)
 	return n;
 }
 
+/* ---- supplied pages (ext_lock held) ---- */
+
+/* FNV-1a over a page: equal contents, equal hash; a write almost surely
+ * changes it (a collision would lose the report of that one write). */
+static uint64_t page_hash(const void *page)
+{
+	const uint64_t *w = page;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < VM_PAGE_SIZE / 8; i++)
+		h = (h ^ w[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct supplied *supplied_find(const struct entry *e, uint64_t offset)
+{
+	for (unsigned i = 0; i < EXT_SUPPLIED; i++)
+		if (supplied[i].e == e && supplied[i].offset == offset)
+			return &supplied[i];
+	return NULL;
+}
+
+/* Remember what was supplied for offset of e (the first supply counts: a
+ * page asked for again, by a fork relative, had the same contents). */
+static void supplied_note(struct entry *e, uint64_t offset, uint64_t hash)
+{
+	if (supplied_find(e, offset))
+		return;
+	for (unsigned i = 0; i < EXT_SUPPLIED; i++)
+		if (!supplied[i].e) {
+			supplied[i] = (struct supplied){.e = e, .offset = offset, .hash = hash};
+			return;
+		}
+	e->untracked = true; /* its filled pages are all reported */
+}
+
+static void supplied_drop(const struct entry *e)
+{
+	for (unsigned i = 0; i < EXT_SUPPLIED; i++)
+		if (supplied[i].e == e)
+			supplied[i].e = NULL;
+}
+
 /* ---- requests (ext_lock held) ---- */
 
 static void queue_push(struct request *q)
@@ -241,6 +302,7 @@ static unsigned entry_unref(struct entry *e, vm_frame_t *out)
 	if (--e->users)
 		return 0;
 	unsigned n = stages_drop(e, out);
+	supplied_drop(e);
 	struct listener *l = e->l;
 	if (l && !l->dead) {
 		struct request *q = request_alloc();
@@ -405,6 +467,96 @@ void extregion_fork(struct process *parent, struct process *child)
 	ulock_drop(&ext_lock);
 }
 
+/* Queue dirty_page(offset) of e to listener l (generation lgen) with a
+ * copy of frame f. Waits (yielding) for a free request: the caller thread
+ * frees one within the time limit. false: no frame for the copy. */
+static bool dirty_queue(struct entry *e, uint64_t offset, vm_frame_t f)
+{
+	vm_frame_t stage;
+
+	if (vm_frame_alloc_owned(&pager_vm, VM_OWNER_PAGER, &stage) != VM_OK)
+		return false;
+	memcpy(frame_addr(stage), frame_addr(f), VM_PAGE_SIZE);
+	for (;;) {
+		ulock_take(&ext_lock);
+		struct request *q = request_alloc();
+		if (q) {
+			q->kind = REQ_DIRTY;
+			q->l = e->l;
+			q->lgen = e->l ? e->l->gen : 0;
+			q->region = e->id;
+			q->offset = offset;
+			q->stage = stage;
+			queue_push(q);
+			ulock_drop(&ext_lock);
+			fl_signal(call_signal);
+			return true;
+		}
+		ulock_drop(&ext_lock);
+		fl_signal(call_signal);
+		fl_yield();
+	}
+}
+
+/* If p holds the page at va (offset of e) and its contents are not what
+ * the external pager supplied (have: a hash was recorded), report it. The
+ * page is pinned while it is read (a swapped page comes back in first; a
+ * COW-shared one is copied, as for any write on the process's behalf). */
+static void dirty_check(struct process *p, struct entry *e, uint64_t va, uint64_t offset,
+                        bool have, uint64_t hash)
+{
+	enum vm_page_state st = vm_page_state(&p->space, va);
+	vm_frame_t f;
+
+	if (st != VM_PAGE_FRAME && st != VM_PAGE_COW_SHARED && st != VM_PAGE_SWAPPED)
+		return; /* never filled: nothing written */
+	if (vm_pin_page(&p->space, va, &f) != VM_OK) {
+		plog("external region %lu: written page at 0x%lx of pid %u not reported: no memory",
+		     (unsigned long)e->id, (unsigned long)va, p->pid);
+		return;
+	}
+	if ((!have || page_hash(frame_addr(f)) != hash) && !dirty_queue(e, offset, f))
+		plog("external region %lu: written page at 0x%lx of pid %u not reported: no memory",
+		     (unsigned long)e->id, (unsigned long)va, p->pid);
+	vm_unpin_frame(&pager_vm, f);
+}
+
+/*
+ * p (being torn down, its threads gone, its space intact) holds the
+ * writable region e at [start, end): report every page of it whose
+ * contents differ from what the external pager supplied (dirty_page),
+ * before region_closed. Nothing is reported to a dead or failed listener.
+ * Caller holds no lock; e is held by p's attachment.
+ */
+static void dirty_report(struct process *p, struct entry *e, uint64_t start, uint64_t end)
+{
+	ulock_take(&ext_lock);
+	bool live = e->writable && !e->failed && e->l && !e->l->dead;
+	bool untracked = e->untracked;
+	ulock_drop(&ext_lock);
+	if (!live)
+		return;
+	if (untracked) {
+		/* Some supplied page has no record: look at every page. */
+		for (uint64_t va = start; va < end; va += VM_PAGE_SIZE) {
+			ulock_take(&ext_lock);
+			struct supplied *r = supplied_find(e, va - start);
+			uint64_t hash = r ? r->hash : 0;
+			ulock_drop(&ext_lock);
+			dirty_check(p, e, va, va - start, r != NULL, hash);
+		}
+		return;
+	}
+	for (unsigned i = 0; i < EXT_SUPPLIED; i++) {
+		ulock_take(&ext_lock);
+		bool mine = supplied[i].e == e;
+		uint64_t offset = supplied[i].offset, hash = supplied[i].hash;
+		ulock_drop(&ext_lock);
+		if (mine)
+			dirty_check(p, e, start + offset, offset, true, hash);
+	}
+}
+
 void extregion_exit(struct process *p)
 {
 	vm_frame_t freed[EXT_STAGES];
@@ -413,6 +565,13 @@ void extregion_exit(struct process *p)
 	struct kobj reply = {0};
 	bool release = false;
 
+	/* Only p changes its attachments, and p is being torn down: they can
+	 * be read without ext_lock. */
+	for (unsigned k = 0; k < EXT_ATTACH; k++) {
+		struct attach *a = &attached[p->index][k];
+		if (a->used)
+			dirty_report(p, a->e, a->start, a->end);
+	}
 	ulock_take(&ext_lock);
 	for (unsigned k = 0; k < EXT_ATTACH; k++) {
 		struct attach *a = &attached[p->index][k];
@@ -638,6 +797,7 @@ int extregion_on_attach(void *ctx, uint64_t badge, uint32_t server, uint64_t sta
 		e->size = size;
 		e->l = l;
 		e->users = 1;
+		e->writable = writable;
 		*a = (struct attach){.used = true, .start = start, .end = start + size, .e = e};
 	}
 	ulock_drop(&ext_lock);
@@ -707,7 +867,7 @@ static int call_listener(struct request *q, vm_frame_t *stage, bool *have_stage)
 
 	*have_stage = false;
 	ulock_take(&ext_lock);
-	if (!l->used || l->dead || l->gen != q->lgen || !l->ep.obj) {
+	if (!l || !l->used || l->dead || l->gen != q->lgen || !l->ep.obj) {
 		ulock_drop(&ext_lock);
 		return FL_IDL_E_KERNEL_BASE + FL_E_INVALID_CAPABILITY;
 	}
@@ -721,9 +881,12 @@ static int call_listener(struct request *q, vm_frame_t *stage, bool *have_stage)
 	ulock_drop(&ext_lock);
 	fl_signal(wd_signal);
 
-	if (q->kind == REQ_CLOSE)
+	if (q->kind == REQ_CLOSE) {
 		err = extpager_region_closed(ep, q->region);
-	else
+	} else if (q->kind == REQ_DIRTY) {
+		memcpy(frame_addr(l->buf[0]), frame_addr(q->stage), VM_PAGE_SIZE);
+		err = extpager_dirty_page(ep, q->region, q->offset, 0);
+	} else
 		err = extpager_supply_page(ep, q->region, q->offset,
 		                           (enum extpager_access)q->access, 0);
 	/* Copy the answer out while the buffers are still ours (busy). */
@@ -755,11 +918,17 @@ static void finish_supply(struct request *q, int err, vm_frame_t stage, bool hav
 	char why[64];
 	bool broken = false;
 
+	uint64_t hash = 0;
+
 	if (err)
 		broken = describe_failure(err, why, sizeof why);
+	else
+		hash = page_hash(frame_addr(stage));
 	ulock_take(&ext_lock);
 	struct entry *e = q->e;
 	if (!err) {
+		if (e->used)
+			supplied_note(e, q->offset, hash);
 		struct stage *s = NULL;
 		if (e->used && !stage_find(e, q->offset))
 			for (unsigned i = 0; i < EXT_STAGES && !s; i++)
@@ -811,6 +980,14 @@ static void caller_main(struct worker *w)
 		int err = call_listener(q, &stage, &have_stage);
 		if (q->kind == REQ_SUPPLY)
 			finish_supply(q, err, stage, have_stage);
+		if (q->kind == REQ_DIRTY) {
+			/* FL_IDL_E_BAD_METHOD: it has no dirty_page handler (it does
+			 * not keep written pages), not a failure. */
+			if (err && err != FL_IDL_E_BAD_METHOD)
+				plog("external region %lu: dirty page at offset 0x%lx not taken (error %d)",
+				     (unsigned long)q->region, (unsigned long)q->offset, err);
+			give_frames(&q->stage, 1);
+		}
 		ulock_take(&ext_lock);
 		request_free(q);
 		ulock_drop(&ext_lock);
