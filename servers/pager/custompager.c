@@ -111,8 +111,8 @@ int custompager_on_place(void *ctx, uint64_t badge, uint32_t pid, uint64_t addr,
 	if (!c)
 		return PAGER_E_BAD_PID;
 	int err = 0;
-	enum vm_page_state st = va < FL_PROCINFO_VADDR ? vm_page_state(&c->space, va)
-	                                               : VM_PAGE_NOT_PRESENT;
+	enum vm_page_state st =
+	    va < FL_PROCINFO_VADDR ? vm_page_state(&c->space, va) : VM_PAGE_NOT_PRESENT;
 	if (buffer >= EXTPAGER_BUFFERS || st == VM_PAGE_NOT_PRESENT || st == VM_PAGE_FILE)
 		err = PAGER_E_BAD_VALUE;
 	else if (st != VM_PAGE_ZERO)

@@ -46,6 +46,7 @@
 #define EXT_STAGES       32
 #define EXT_REQUESTS     128
 #define EXT_SUPPLIED     4096
+#define EXT_WALK_MAX     4096 /* pages: the largest region walked page by page */
 #define EXT_TIMEOUT_MS   5000
 #define EXT_CAP_ENDPOINT 48 /* slots in a listener's CSpace */
 #define EXT_CAP_REPLY    49
@@ -502,8 +503,8 @@ static bool dirty_queue(struct entry *e, uint64_t offset, vm_frame_t f)
  * the external pager supplied (have: a hash was recorded), report it. The
  * page is pinned while it is read (a swapped page comes back in first; a
  * COW-shared one is copied, as for any write on the process's behalf). */
-static void dirty_check(struct process *p, struct entry *e, uint64_t va, uint64_t offset,
-                        bool have, uint64_t hash)
+static void dirty_check(struct process *p, struct entry *e, uint64_t va, uint64_t offset, bool have,
+                        uint64_t hash)
 {
 	enum vm_page_state st = vm_page_state(&p->space, va);
 	vm_frame_t f;
@@ -536,17 +537,6 @@ static void dirty_report(struct process *p, struct entry *e, uint64_t start, uin
 	ulock_drop(&ext_lock);
 	if (!live)
 		return;
-	if (untracked) {
-		/* Some supplied page has no record: look at every page. */
-		for (uint64_t va = start; va < end; va += VM_PAGE_SIZE) {
-			ulock_take(&ext_lock);
-			struct supplied *r = supplied_find(e, va - start);
-			uint64_t hash = r ? r->hash : 0;
-			ulock_drop(&ext_lock);
-			dirty_check(p, e, va, va - start, r != NULL, hash);
-		}
-		return;
-	}
 	for (unsigned i = 0; i < EXT_SUPPLIED; i++) {
 		ulock_take(&ext_lock);
 		bool mine = supplied[i].e == e;
@@ -554,6 +544,23 @@ static void dirty_report(struct process *p, struct entry *e, uint64_t start, uin
 		ulock_drop(&ext_lock);
 		if (mine)
 			dirty_check(p, e, start + offset, offset, true, hash);
+	}
+	if (!untracked)
+		return;
+	/* Some supplied page found no record: look at every page without
+	 * one, if the region is small enough to walk. */
+	if (end - start > EXT_WALK_MAX * VM_PAGE_SIZE) {
+		plog("external region %lu: written pages of pid %u not all reported: too many "
+		     "pages supplied",
+		     (unsigned long)e->id, p->pid);
+		return;
+	}
+	for (uint64_t va = start; va < end; va += VM_PAGE_SIZE) {
+		ulock_take(&ext_lock);
+		bool recorded = supplied_find(e, va - start) != NULL;
+		ulock_drop(&ext_lock);
+		if (!recorded)
+			dirty_check(p, e, va, va - start, false, 0);
 	}
 }
 
@@ -984,7 +991,8 @@ static void caller_main(struct worker *w)
 			/* FL_IDL_E_BAD_METHOD: it has no dirty_page handler (it does
 			 * not keep written pages), not a failure. */
 			if (err && err != FL_IDL_E_BAD_METHOD)
-				plog("external region %lu: dirty page at offset 0x%lx not taken (error %d)",
+				plog("external region %lu: dirty page at offset 0x%lx not taken "
+				     "(error %d)",
 				     (unsigned long)q->region, (unsigned long)q->offset, err);
 			give_frames(&q->stage, 1);
 		}

@@ -54,14 +54,14 @@ int main(void)
 		uint64_t want;
 		unsigned access;
 		if (e->pid == (uint32_t)child) {
-			T_ASSERTF(seen < TOUCH_PAGES, "more than %u faults of the child in its pages",
-			          TOUCH_PAGES);
+			T_ASSERTF(seen < TOUCH_PAGES,
+			          "more than %u faults of the child in its pages", TOUCH_PAGES);
 			want = TOUCH_BASE + touch_order(seen++) * T_PAGE;
 			access = 1;
 		} else {
 			T_ASSERTF(seen == TOUCH_PAGES && theirs < 2,
-			          "fork child's fault %u in the pages (after %u of the child's)", theirs,
-			          seen);
+			          "fork child's fault %u in the pages (after %u of the child's)",
+			          theirs, seen);
 			want = TOUCH_BASE + touch_order(theirs) * T_PAGE;
 			access = theirs++ == 0 ? 1 : 0;
 		}

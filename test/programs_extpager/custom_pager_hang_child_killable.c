@@ -28,7 +28,8 @@ int main(void)
 
 	still_blocked(child);
 	T_ASSERT(kill(child, SIGKILL) == 0);
-	x_wait_status(child, SIGKILL, "a child blocked on a hung custom pager, killed by its parent");
+	x_wait_status(child, SIGKILL,
+	              "a child blocked on a hung custom pager, killed by its parent");
 	child = x_spawn_paged(pager, argv);
 	still_blocked(child);
 	x_stop_pager(pager);

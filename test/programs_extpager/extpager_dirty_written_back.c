@@ -10,7 +10,7 @@
 #include "content.h"
 #include "exttest.h"
 
-#define PAGES 64
+#define PAGES      64
 #define CHILD_PAGE 1
 
 /* What the writer puts at offset o (even pages), and its fork child (CHILD_PAGE). */
@@ -63,8 +63,9 @@ static void reader(pid_t server)
 
 	x_attach(server, r, PAGES, false);
 	for (size_t o = 0; o < PAGES * T_PAGE; o++)
-		T_ASSERTF((uint8_t)r[o] == expected(o), "byte at 0x%zx (page %zu) is 0x%02x, not 0x%02x",
-		          o, o / T_PAGE, (uint8_t)r[o], expected(o));
+		T_ASSERTF((uint8_t)r[o] == expected(o),
+		          "byte at 0x%zx (page %zu) is 0x%02x, not 0x%02x", o, o / T_PAGE,
+		          (uint8_t)r[o], expected(o));
 	exit(0);
 }
 
