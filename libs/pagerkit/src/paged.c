@@ -53,7 +53,7 @@ pid_t pk_spawn_paged(pid_t pager, const char *name, char *const argv[])
 	}
 	for (unsigned i = 0; argv && argv[i]; i++) {
 		size_t len = strlen(argv[i]) + 1;
-		if (n + len > sizeof args) {
+		if (i >= FL_SPAWN_ARGC_MAX || n + len > sizeof args) {
 			errno = E2BIG;
 			return -1;
 		}
