@@ -29,10 +29,10 @@
 #define USER_IPC_BUFFER_VA(tid) (FL_PROCINFO_VADDR + 0x10000ULL + (uint64_t)(tid)*0x2000ULL)
 #define USER_PRIORITY           100
 #define WORKER_PRIORITY         200
-/* swapd runs above the workers: a worker may hold a vmcore lock (the slot
- * lock) while it waits for swapd, and other workers spin on that lock with
- * fl_yield, which never lets a lower priority run; below them, swapd would
- * starve on its CPU and the pager deadlock (docs/swap.md). */
+/* swapd runs above the workers and the pager's I/O threads, which wait for
+ * it: they spin on pager and vmcore locks with fl_yield, which never lets a
+ * lower priority run, so below them swapd could starve on its CPU while a
+ * lock holder waits for it (docs/swap.md, "Priorities"). */
 #define SWAPD_PRIORITY 220
 
 #define MAX_PROCS   128
@@ -181,6 +181,11 @@ bool fault_vm_default(struct process *p, unsigned tid, uint64_t ip, uint64_t add
                       enum vm_access access, uint64_t sp);
 void fault_exception_default(struct process *p, unsigned tid, bool syscall, uint64_t ip,
                              uint64_t addr, uint64_t esr, uint64_t sysno);
+/* Turn vmcore's verdict on p's fault at addr (thread tid, at ip) into the
+ * answer: kill p with its log line (FL_IDL_DEFER: no reply) or keep the
+ * page resident if p is init and resume (FAULT_REPLY_RETRY). Caller holds a
+ * busy reference on p. */
+int fault_verdict(struct process *p, unsigned tid, uint64_t addr, uint64_t ip, struct vm_verdict v);
 
 /* ---- resident.c: the init process's pages are never evicted ---- */
 void resident_fault(struct process *p, uint64_t va);
@@ -196,9 +201,10 @@ extern fl_cptr_t pager_ep;
 void workers_start(unsigned ncpus);
 void worker_loop(struct worker *w) __attribute__((noreturn));
 struct worker *worker_self(void);
-/* Helper threads beside the workers (extregion.c's external-pager caller and
- * watchdog): ids MAX_WORKERS.., IPC buffers after the workers'. */
-#define PAGER_HELPERS 4
+/* Helper threads beside the workers (extregion.c's external-pager caller,
+ * watchdog and reaper: 0..2; the evictor and the swap I/O threads, swapio.h:
+ * 3..11): ids MAX_WORKERS.., IPC buffers after the workers'. */
+#define PAGER_HELPERS 16
 void pager_helper_start(unsigned k, void (*fn)(struct worker *), unsigned prio, unsigned cpu);
 /* ---- poweroff.c ---- */
 void poweroff_init(bool dump_trace);

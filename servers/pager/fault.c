@@ -2,6 +2,11 @@
  * Fault messages (idl/fault.idl): a thread's VM fault goes to vmcore, which
  * answers resume, retry or kill; any other exception kills the process. A
  * kill writes one line naming the process, the address and the reason.
+ *
+ * A worker asks vmcore with vm_fault_noio, which never waits on swapd; a
+ * fault that needs swap I/O (a swap-in, or eviction for a frame) goes to an
+ * I/O thread with the worker's Reply object (swapio.c), so no worker waits
+ * on the disk (docs/swap.md, "Faults that need I/O").
  */
 #include <stdio.h>
 
@@ -10,6 +15,7 @@
 #include "core.h"
 #include "extregion.h"
 #include "fault.h"
+#include "swapio.h"
 
 /* End p as killed by the pager (reads as WIFSIGNALED, WTERMSIG 11). */
 static void kill_process(struct process *p, unsigned tid, const char *why, uint64_t ip)
@@ -17,6 +23,18 @@ static void kill_process(struct process *p, unsigned tid, const char *why, uint6
 	plog("killed pid %u (%s) thread %u: %s (ip 0x%lx)", p->pid, p->name, tid, why,
 	     (unsigned long)ip);
 	proc_terminate(p, FL_KILLED_SIGNAL);
+}
+
+/* vmcore's verdict -> kill with the log line, or resident pin and resume
+ * (core.h). Caller holds a busy reference on p. */
+int fault_verdict(struct process *p, unsigned tid, uint64_t addr, uint64_t ip, struct vm_verdict v)
+{
+	if (v.kind == VM_KILL) {
+		kill_process(p, tid, v.msg, ip);
+		return FL_IDL_DEFER;
+	}
+	resident_fault(p, addr);
+	return FAULT_REPLY_RETRY;
 }
 
 /* The default handling of a VM fault of p's thread tid at addr (no
@@ -27,12 +45,7 @@ bool fault_vm_default(struct process *p, unsigned tid, uint64_t ip, uint64_t add
 {
 	struct vm_verdict v = vm_fault(&p->space, addr, access, sp);
 
-	if (v.kind == VM_KILL) {
-		kill_process(p, tid, v.msg, ip);
-		return true;
-	}
-	resident_fault(p, addr);
-	return false;
+	return fault_verdict(p, tid, addr, ip, v) != FAULT_REPLY_RETRY;
 }
 
 /* Kill p for an exception that is not a VM fault: an unknown syscall
@@ -68,8 +81,16 @@ static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t
 		proc_put(p);
 		return ret;
 	}
-	if (!fault_vm_default(p, tid, ip, addr, (enum vm_access)access, sp))
-		ret = FAULT_REPLY_RETRY;
+	struct vm_verdict v = vm_fault_noio(&p->space, addr, (enum vm_access)access, sp);
+	if (v.kind == VM_NEED_IO) {
+		if (swapio_defer(p, badge, addr, (enum vm_access)access, sp, ip)) {
+			proc_put(p);
+			return FL_IDL_DEFER; /* an I/O thread answers it */
+		}
+		/* Every request record or Reply object is taken: do it here. */
+		v = vm_fault(&p->space, addr, (enum vm_access)access, sp);
+	}
+	ret = fault_verdict(p, tid, addr, ip, v);
 	proc_put(p);
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include "core.h"
 #include "extregion.h"
 #include "swap.h"
+#include "swapio.h"
 #include "trace.h"
 
 /* The value of bootarg key ("key=value" token) into out ("" for a bare
@@ -115,7 +116,12 @@ int main(void)
 	workers_start((unsigned)bi->ncpus);
 	extregion_init();
 	trace_init(bi);
+	swapio_init((unsigned)bi->ncpus);
 	swap_start(bi);
+	uint64_t slots, used;
+	swap_counts(&slots, &used);
+	if (slots) /* without swap, eviction has nowhere to write */
+		evictor_init((unsigned)bi->ncpus);
 	start_init(bi);
 	/* This thread is worker 0 from here on: down from the root task's 255
 	 * to the workers' priority, or swapd (above the workers, below 255)

@@ -10,6 +10,7 @@
 #include "core.h"
 #include "extregion.h"
 #include "swap.h"
+#include "swapio.h"
 
 struct vm pager_vm;
 static const struct fl_bootinfo *bootinfo;
@@ -54,8 +55,11 @@ static void p_fatal(void *ctx, const char *msg)
 
 static int p_frame_alloc(void *ctx, vm_frame_t *out)
 {
+	int err = frame_take(out);
+
 	(void)ctx;
-	return frame_take(out);
+	evictor_poke(); /* below the low watermark: evict in the background */
+	return err;
 }
 
 static void p_frame_free(void *ctx, vm_frame_t f)

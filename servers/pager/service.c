@@ -9,6 +9,7 @@
 #include "custompager.h"
 #include "extregion.h"
 #include "swap.h"
+#include "swapio.h"
 #include "trace.h"
 #include "pager.h"
 
@@ -182,6 +183,8 @@ static int on_swap_stats(void *ctx, uint64_t badge, struct pager_swap_stats *out
 	(void)ctx;
 	(void)badge;
 	swap_counts(&out->slots_total, &out->slots_used);
+	swap_in_counts(&out->ins_started, &out->ins_done);
+	out->faults_deferred = swapio_deferred();
 	return 0;
 }
 

@@ -13,11 +13,12 @@
  * has. If that happens on one CPU, no fault of swapd needs a worker while
  * the main thread (worker 0) waits for it: everything is already mapped.
  *
- * The calls from vmcore run on the worker that needs a frame, with no
- * vmcore lock held (swap_out, swap_in) or under vmcore's slot lock
- * (slot_free, rank 5): each is one Call to swapd, which never calls back
- * into the pager, so no lock cycle can form through it. Each call passes a
- * copy of the pool frame's cap made in a root slot for the call.
+ * The calls from vmcore (swap_out, swap_in, slot_free) are made with no
+ * vmcore lock held, by the pager's I/O threads, its background evictor, or
+ * (slot_free, and rarely the others) a worker: each is one Call to swapd,
+ * which never calls back into the pager, so no lock cycle can form through
+ * it. Each call passes a copy of the pool frame's cap made in a root slot
+ * for the call.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,9 @@ static fl_cptr_t ntfn;          /* root slot: swapd's notification */
 static uint64_t slots_total;    /* of the swap disk; 0 = swap is off */
 static struct platform_info dt; /* only the main thread at boot uses it */
 
+/* Swap-ins sent to swapd since boot, and of those, answered (atomic). */
+static uint64_t ins_started, ins_done;
+
 uint32_t *swap_slot_table(size_t *nslots)
 {
 	*nslots = SWAP_MAX_SLOTS;
@@ -50,6 +54,13 @@ void swap_counts(uint64_t *total, uint64_t *used)
 	vm_stats(&pager_vm, &s);
 	*total = slots_total;
 	*used = s.slots_in_use;
+}
+
+void swap_in_counts(uint64_t *started, uint64_t *done)
+{
+	/* done first: a swap-in counted done is always counted started. */
+	*done = __atomic_load_n(&ins_done, __ATOMIC_ACQUIRE);
+	*started = __atomic_load_n(&ins_started, __ATOMIC_ACQUIRE);
 }
 
 /* A root slot holding a copy of pool frame f's cap with rights. 0 if no slot. */
@@ -117,12 +128,14 @@ int swap_in_frame(vm_slot_t slot, vm_frame_t frame)
 	fl_cptr_t c = swap_frame_cap(frame, FL_RIGHT_READ | FL_RIGHT_WRITE);
 	if (!c)
 		return VM_E_IO;
+	__atomic_fetch_add(&ins_started, 1, __ATOMIC_RELEASE);
 	int err = swapd_swap_in(swapd_ep, slot, c);
+	__atomic_fetch_add(&ins_done, 1, __ATOMIC_RELEASE);
 	swap_cap_drop(c);
 	return swap_error(err, "swap-in");
 }
 
-/* Give slot back to swapd. Caller: vmcore, holding its slot lock. */
+/* Give slot back to swapd. Caller: vmcore, holding no vmcore lock. */
 void swap_free_slot(vm_slot_t slot)
 {
 	int err = swapd_free_slot(swapd_ep, slot);

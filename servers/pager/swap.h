@@ -31,6 +31,8 @@ int swap_in_frame(vm_slot_t slot, vm_frame_t frame);
 void swap_free_slot(vm_slot_t slot);
 /* Slots of the swap disk (0 without one) and slots in use. */
 void swap_counts(uint64_t *total, uint64_t *used);
+/* Swap-ins sent to swapd since boot, and of those, answered. */
+void swap_in_counts(uint64_t *started, uint64_t *done);
 
 /* A root slot holding a copy of pool frame f's cap with rights (0 if no
  * slot), for one call; swap_cap_drop deletes it and frees the slot. */

@@ -130,9 +130,16 @@ static void check_slots(struct vm *vm, struct vm_space *const *spaces, size_t n,
 {
 	size_t used = 0;
 
+	if (vm->slots_to_free)
+		fail(rep, "a slot is still waiting to be given back to the store",
+		     vm->slots_to_free - 1, 0);
 	for (size_t s = 0; s < vm->nslots; s++) {
 		if (!vm->slot_refs[s])
 			continue;
+		if (vm_slot_freeing(vm, (vm_slot_t)s)) {
+			fail(rep, "slot on the to-free list at rest", s, 0);
+			continue;
+		}
 		used++;
 		if (slot_users(spaces, n, (vm_slot_t)s) != vm->slot_refs[s])
 			fail(rep, "slot refcount differs from the entries naming it", s,

@@ -203,8 +203,10 @@ int vm_evict_one(struct vm *vm)
 {
 	vm_frame_t f;
 	int err = VM_OK;
+	enum vm_evict_result res = vm_evict(vm, &f, &err);
 
-	switch (vm_evict(vm, &f, &err)) {
+	vm_slot_drain(vm); /* the evictor's hold may have been a slot's last reference */
+	switch (res) {
 	case VM_EVICT_GOT:
 		vm_frame_put_unused(vm, f);
 		return VM_OK;

@@ -9,6 +9,12 @@
  * what it saw (same entry, same generation) before inserting: atomic
  * check-and-insert. If it changed, the new frame is given back and the
  * fault answers VM_RETRY; the thread faults again and sees the new state.
+ *
+ * vm_fault_noio is the same fault for a caller that must not wait on the
+ * backing store (the pager's workers): a swap-in, or a new frame when none
+ * is free (getting one would evict, a write-out), answers VM_NEED_IO before
+ * anything has changed, and the caller hands the fault to a thread that may
+ * wait (docs/vmcore.md, "Faults that need I/O").
  */
 #include "internal.h"
 
@@ -39,21 +45,34 @@ static int read_file_part(struct vm *vm, const struct vm_region *r, uint64_t va,
 	                          (size_t)(lo - va), (size_t)(hi - lo));
 }
 
+/* A frame for a fault: by any means if may_io, else only a free one. */
+static int fault_frame(struct vm *vm, bool may_io, vm_frame_t *out)
+{
+	return may_io ? vm_frame_get(vm, out) : vm_frame_try(vm, out);
+}
+
+/* The verdict when fault_frame found no frame: out of memory, or (no I/O
+ * allowed) go and get one where waiting is allowed. */
+static struct vm_verdict no_frame(bool may_io, uint64_t addr)
+{
+	return may_io ? vm_verdict_kill(VM_KILL_OOM, addr) : vm_verdict_need_io();
+}
+
 /*
  * First touch of a page with no entry: zero-fill (zero, heap, stack regions,
  * file pages past the file's bytes) or read from the file. Caller holds no
  * lock; region is a copy taken under the SPT lock.
  */
 static struct vm_verdict fill_page(struct vm_space *s, struct vm_region region, uint64_t va,
-                                   uint64_t addr)
+                                   uint64_t addr, bool may_io)
 {
 	struct vm *vm = s->vm;
 	struct vm_region *r;
 	struct vm_page *p;
 	vm_frame_t nf;
 
-	if (vm_frame_get(vm, &nf) != VM_OK)
-		return vm_verdict_kill(VM_KILL_OOM, addr);
+	if (fault_frame(vm, may_io, &nf) != VM_OK)
+		return no_frame(may_io, addr);
 	vm->plat.page_zero(vm->plat.ctx, nf);
 	if (read_file_part(vm, &region, va, nf) != VM_OK) {
 		vm_frame_put_unused(vm, nf);
@@ -153,7 +172,7 @@ static struct vm_verdict swap_in_page(struct vm_space *s, struct vm_page *p, uin
  * Caller holds the SPT lock and the frame's lock; both are dropped.
  */
 static struct vm_verdict cow_break(struct vm_space *s, struct vm_page *p, struct vm_frame *fe,
-                                   uint64_t addr)
+                                   uint64_t addr, bool may_io)
 {
 	struct vm *vm = s->vm;
 	uint64_t va = p->va, gen = p->gen;
@@ -162,22 +181,26 @@ static struct vm_verdict cow_break(struct vm_space *s, struct vm_page *p, struct
 
 #ifdef VMCORE_MUTATION_NO_DELAYED_DECREMENT
 	/* Mutation for the harness's self-check only: drop the reference
-	 * before copying (the StarryOS race). */
+	 * before copying (the StarryOS race). It cannot be undone, so this
+	 * build never gives up for lack of a free frame. */
 	vm_frame_drop_ref_locked(vm, fe, f, s, va);
+	may_io = true;
 #else
 	fe->copying++;
 #endif
 	vm_lock_drop(vm, &fe->lock);
 	vm_lock_drop(vm, &s->lock);
 
-	if (vm_frame_get(vm, &nf) != VM_OK) {
+	if (fault_frame(vm, may_io, &nf) != VM_OK) {
+		/* Give up the copy: the entry still holds its reference, so
+		 * nothing else changed (a later fault starts over). */
 #ifndef VMCORE_MUTATION_NO_DELAYED_DECREMENT
 		vm_lock_take(vm, &fe->lock);
 		fe->copying--;
 		vm_frame_release_if_unused_locked(vm, fe, f);
 		vm_lock_drop(vm, &fe->lock);
 #endif
-		return vm_verdict_kill(VM_KILL_OOM, addr);
+		return no_frame(may_io, addr);
 	}
 	vm->plat.page_copy(vm->plat.ctx, nf, f);
 
@@ -232,7 +255,7 @@ static struct vm_verdict cow_break(struct vm_space *s, struct vm_page *p, struct
  * Caller holds the SPT lock; it is dropped.
  */
 static struct vm_verdict frame_fault(struct vm_space *s, struct vm_region *r, struct vm_page *p,
-                                     enum vm_access access, uint64_t addr)
+                                     enum vm_access access, uint64_t addr, bool may_io)
 {
 	struct vm *vm = s->vm;
 	struct vm_frame *fe = vm_frame_entry(vm, p->frame);
@@ -245,7 +268,7 @@ static struct vm_verdict frame_fault(struct vm_space *s, struct vm_region *r, st
 	}
 	if (access == VM_ACCESS_WRITE && p->cow) {
 		if (fe->refcount > 1 || fe->pins || fe->copying)
-			return cow_break(s, p, fe, addr);
+			return cow_break(s, p, fe, addr, may_io);
 		/* The last sharer, unpinned, not being copied: no copy. */
 		p->cow = false;
 		p->gen = ++s->gen_next;
@@ -266,13 +289,10 @@ static struct vm_verdict frame_fault(struct vm_space *s, struct vm_region *r, st
 	return vm_verdict_resume();
 }
 
-/*
- * Handle a fault of space s at addr with the given access kind; sp is the
- * faulting thread's stack pointer (stack growth rules). Returns the verdict
- * the pager turns into a reply (VM_RESUME, VM_RETRY) or a kill (VM_KILL).
- * Caller must hold no vmcore lock.
- */
-struct vm_verdict vm_fault(struct vm_space *s, uint64_t addr, enum vm_access access, uint64_t sp)
+/* A fault of s at addr (vm_fault); may_io false: answer VM_NEED_IO
+ * instead of waiting on the backing store. Caller must hold no vmcore lock. */
+static struct vm_verdict fault(struct vm_space *s, uint64_t addr, enum vm_access access,
+                               uint64_t sp, bool may_io)
 {
 	struct vm *vm = s->vm;
 	uint64_t va = addr & ~VM_PAGE_MASK;
@@ -293,10 +313,14 @@ struct vm_verdict vm_fault(struct vm_space *s, uint64_t addr, enum vm_access acc
 		return vm_verdict_kill(why, addr);
 	}
 	p = vm_page_lookup(s, va);
+	if (p && p->swapped && !may_io) {
+		vm_lock_drop(vm, &s->lock);
+		return vm_verdict_need_io();
+	}
 	if (p && p->swapped)
 		return swap_in_page(s, p, addr);
 	if (p)
-		return frame_fault(s, r, p, access, addr);
+		return frame_fault(s, r, p, access, addr, may_io);
 	/* Stack growth: a write anywhere within the limit grows the stack;
 	 * a read of a never-written page far below SP is a bug. */
 	if (r->kind == VM_REGION_STACK && access != VM_ACCESS_WRITE &&
@@ -306,7 +330,35 @@ struct vm_verdict vm_fault(struct vm_space *s, uint64_t addr, enum vm_access acc
 	}
 	copy = *r;
 	vm_lock_drop(vm, &s->lock);
-	return fill_page(s, copy, va, addr);
+	return fill_page(s, copy, va, addr, may_io);
+}
+
+/*
+ * Handle a fault of space s at addr with the given access kind; sp is the
+ * faulting thread's stack pointer (stack growth rules). Returns the verdict
+ * the pager turns into a reply (VM_RESUME, VM_RETRY) or a kill (VM_KILL).
+ * May wait for the backing store (swap-in, eviction).
+ * Caller must hold no vmcore lock.
+ */
+struct vm_verdict vm_fault(struct vm_space *s, uint64_t addr, enum vm_access access, uint64_t sp)
+{
+	struct vm_verdict v = fault(s, addr, access, sp, true);
+
+	vm_slot_drain(s->vm); /* a swap-in may have dropped a slot's last reference */
+	return v;
+}
+
+/*
+ * vm_fault for a caller that must not wait for the backing store: where
+ * vm_fault would swap in or evict, answers VM_NEED_IO with nothing changed
+ * (the caller then calls vm_fault from a thread that may wait). Zero-fill,
+ * file pages, COW breaks and remaps with a free frame complete as in
+ * vm_fault. Never calls the backing store. Caller must hold no vmcore lock.
+ */
+struct vm_verdict vm_fault_noio(struct vm_space *s, uint64_t addr, enum vm_access access,
+                                uint64_t sp)
+{
+	return fault(s, addr, access, sp, false);
 }
 
 /*

@@ -50,6 +50,14 @@ static int frame_from_platform(struct vm *vm, vm_frame_t *out)
 	return VM_OK;
 }
 
+/* Get a frame for a user page from the platform only, never by eviction
+ * (vm_fault_noio): VM_E_NOMEM if none is free. Caller may hold no vmcore
+ * lock of rank 4 or above (it takes the frame's lock). */
+int vm_frame_try(struct vm *vm, vm_frame_t *out)
+{
+	return frame_from_platform(vm, out);
+}
+
 /*
  * Get a frame for a user page: from the platform, else by evicting one. The
  * frame comes back owned by VM_OWNER_USER with refcount 0, which the clock
@@ -60,29 +68,35 @@ static int frame_from_platform(struct vm *vm, vm_frame_t *out)
 int vm_frame_get(struct vm *vm, vm_frame_t *out)
 {
 	unsigned nothing = 0;
-	int err;
+	int err, result = VM_E_NOMEM;
 
 	for (unsigned tries = 0;; tries++) {
-		if (frame_from_platform(vm, out) == VM_OK)
-			return VM_OK;
-		switch (vm_evict(vm, out, &err)) {
-		case VM_EVICT_GOT:
-			return VM_OK;
-		case VM_EVICT_BUSY:
+		if (frame_from_platform(vm, out) == VM_OK) {
+			result = VM_OK;
+			break;
+		}
+		enum vm_evict_result ev = vm_evict(vm, out, &err);
+		if (ev == VM_EVICT_GOT) {
+			result = VM_OK;
+			break;
+		}
+		if (ev == VM_EVICT_FAILED)
+			break;
+		if (ev == VM_EVICT_BUSY) {
 			if (tries >= VM_ALLOC_BUSY_RETRIES)
-				return VM_E_NOMEM;
+				break;
 			vm->plat.yield(vm->plat.ctx);
+		} else if (++nothing > 3) {
+			/* VM_EVICT_NONE: frames freed between our platform
+			 * attempt and the sweep leave nothing to evict: look
+			 * again, briefly. */
 			break;
-		case VM_EVICT_NONE:
-			/* Frames freed between our platform attempt and the
-			 * sweep leave nothing to evict: look again, briefly. */
-			if (++nothing > 3)
-				return VM_E_NOMEM;
-			break;
-		case VM_EVICT_FAILED:
-			return VM_E_NOMEM;
 		}
 	}
+	/* An eviction whose sharers all exited meanwhile may have dropped a
+	 * slot's last reference: give it back now that no lock is held. */
+	vm_slot_drain(vm);
+	return result;
 }
 
 /* Give back a frame that vm_frame_get returned and nobody registered. */

@@ -66,5 +66,6 @@ int vm_sbrk(struct vm_space *s, int64_t delta, uint64_t *old_brk)
 	s->brk = new;
 out:
 	vm_lock_drop(vm, &s->lock);
+	vm_slot_drain(vm); /* slots of the pages a shrink gave back */
 	return err;
 }

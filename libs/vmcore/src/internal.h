@@ -49,6 +49,7 @@ void vm_pool_put(struct vm *vm, struct vm_pool *p, void *obj);
 /* frame.c: the frame table. Functions named *_locked need the frame's lock. */
 struct vm_frame *vm_frame_entry(struct vm *vm, vm_frame_t f);
 int vm_frame_get(struct vm *vm, vm_frame_t *out);
+int vm_frame_try(struct vm *vm, vm_frame_t *out);
 void vm_frame_put_unused(struct vm *vm, vm_frame_t f);
 int vm_frame_add_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va);
 void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, struct vm_space *s,
@@ -65,6 +66,8 @@ enum vm_evict_result vm_evict(struct vm *vm, vm_frame_t *out, int *err);
 void vm_slot_ref(struct vm *vm, vm_slot_t s);
 void vm_slot_unref(struct vm *vm, vm_slot_t s);
 int vm_slot_first_ref(struct vm *vm, vm_slot_t s);
+void vm_slot_drain(struct vm *vm);
+bool vm_slot_freeing(struct vm *vm, vm_slot_t s);
 
 /* space.c */
 struct vm_page *vm_page_lookup(struct vm_space *s, uint64_t va);
@@ -95,6 +98,7 @@ void vm_batch_flush(struct vm_batch *b);
 /* verdict.c */
 struct vm_verdict vm_verdict_resume(void);
 struct vm_verdict vm_verdict_retry(void);
+struct vm_verdict vm_verdict_need_io(void);
 struct vm_verdict vm_verdict_kill(enum vm_kill_reason reason, uint64_t addr);
 size_t vm_fmt_str(char *buf, size_t len, size_t pos, const char *s);
 size_t vm_fmt_dec(char *buf, size_t len, size_t pos, uint64_t v);

@@ -299,6 +299,7 @@ void vm_space_destroy(struct vm_space *s)
 	}
 	s->brk = 0;
 	vm_lock_drop(vm, &s->lock);
+	vm_slot_drain(vm); /* the slots of its swapped pages */
 	for (;;) {
 		vm_lock_take(vm, &s->hold_lock);
 		holds = s->holds;

@@ -65,6 +65,15 @@ struct vm_verdict vm_verdict_retry(void)
 	return v;
 }
 
+/* vm_fault_noio's answer when the fault needs backing-store I/O. */
+struct vm_verdict vm_verdict_need_io(void)
+{
+	struct vm_verdict v = vm_verdict_resume();
+
+	v.kind = VM_NEED_IO;
+	return v;
+}
+
 static const char *const reason_text[] = {
     [VM_KILL_NONE] = "no reason",
     [VM_KILL_NO_REGION] = "access outside every region",

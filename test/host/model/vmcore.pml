@@ -9,6 +9,10 @@
  * fault in C. Locks as in vmcore: the frame-table (clock) lock, one SPT lock
  * per space, F's frame lock; the order clock < SPT < child SPT < frame.
  *
+ * Each COW fault may first run as vm_fault_noio and, finding no free frame
+ * after it counted itself in `copying`, give the copy up (VM_NEED_IO) and
+ * start over as vm_fault (the pager's I/O thread), once.
+ *
  * Checked: "a copy never reads a page being written" (a COW copy and the
  * write-out read F only while nobody writes it in place), "a frame is freed
  * only at refcount 0" (and with no pins or copies, and never twice, and a
@@ -93,6 +97,7 @@ inline user_store(s)
 proctype cow_fault(byte s)
 {
 	bit storing;
+	bit may_io; /* 0: vm_fault_noio (a worker), 1: vm_fault (may wait) */
 retry:
 	lock(spt_lock[s]);
 	if
@@ -127,6 +132,21 @@ retry:
 #endif
 		unlock(frame_lock);
 		unlock(spt_lock[s]);
+#ifndef NO_DELAYED_DECREMENT
+		if
+		:: !may_io ->
+			/* vm_fault_noio, no free frame: undo the copy count (the
+			 * entry kept its reference) and answer VM_NEED_IO; the
+			 * I/O thread does the fault again with vm_fault */
+			lock(frame_lock);
+			copying--;
+			release_if_unused();
+			unlock(frame_lock);
+			may_io = 1;
+			goto retry
+		:: true -> skip /* a frame was free */
+		fi;
+#endif
 		read_frame(); /* page_copy(nf, F) with no lock held */
 		lock(spt_lock[s]);
 #ifndef NO_DELAYED_DECREMENT

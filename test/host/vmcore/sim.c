@@ -181,11 +181,20 @@ static bool p_test_clear_accessed(void *ctx, void *space, uint64_t va)
 	return atomic_exchange(&pte_of(ss, va)->accessed, false);
 }
 
+/* Count a backing-store call made with a vmcore lock held (vmcore's rule:
+ * never; the record is kept only with VMCORE_LOCKCHECK). */
+static void note_store_call(struct sim *sim)
+{
+	if (thread_lockrec.n)
+		atomic_fetch_add(&sim->n_store_calls_locked, 1);
+}
+
 static int p_swap_out(void *ctx, vm_frame_t f, vm_slot_t *slot)
 {
 	struct sim *sim = ctx;
 	int err = VM_E_FULL;
 
+	note_store_call(sim);
 	atomic_fetch_add(&sim->n_swap_out, 1);
 	pthread_mutex_lock(&sim->store_lock);
 	if (sim->fail_swap_io) {
@@ -211,6 +220,7 @@ static int p_swap_in(void *ctx, vm_slot_t slot, vm_frame_t f)
 	struct sim *sim = ctx;
 	int err = VM_OK;
 
+	note_store_call(sim);
 	atomic_fetch_add(&sim->n_swap_in, 1);
 	pthread_mutex_lock(&sim->store_lock);
 	if (sim->fail_swap_io)
@@ -227,6 +237,8 @@ static void p_slot_free(void *ctx, vm_slot_t slot)
 {
 	struct sim *sim = ctx;
 
+	note_store_call(sim);
+	atomic_fetch_add(&sim->n_slot_free, 1);
 	pthread_mutex_lock(&sim->store_lock);
 	if (slot >= sim->cfg.nslots || !sim->slot_used[slot]) {
 		fprintf(stderr, "sim: freeing a free slot %u\n", slot);
@@ -437,7 +449,11 @@ static struct vm_verdict access(struct sim_space *ss, uint64_t va, enum vm_acces
 			}
 			pthread_rwlock_unlock(&ss->mmu_lock);
 		}
-		v = vm_fault(&ss->vs, va, acc, sp);
+		/* As the pager does: the worker's fault never waits on the
+		 * store; one that needs I/O is done again by a thread that may. */
+		v = vm_fault_noio(&ss->vs, va, acc, sp);
+		if (v.kind == VM_NEED_IO)
+			v = vm_fault(&ss->vs, va, acc, sp);
 		if (v.kind == VM_KILL)
 			return v;
 		if (v.kind == VM_RETRY)

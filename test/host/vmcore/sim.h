@@ -53,6 +53,9 @@ struct sim {
 	const uint8_t *file; /* file 0 */
 	size_t file_len;
 	atomic_size_t n_map, n_protect, n_unmap, n_copy, n_zero, n_swap_out, n_swap_in;
+	/* Store calls made while the calling thread held a vmcore lock (seen
+	 * through the lock-order checker's record; always 0 without it). */
+	atomic_size_t n_slot_free, n_store_calls_locked;
 	struct vm_frame *ft;
 	uint32_t *slot_refs;
 	void *page_mem, *rmap_mem, *region_mem;

@@ -630,6 +630,94 @@ static void exit_frees_every_frame_and_slot(void)
 	CHECK(sim->vm.pages.used == 0 && sim->vm.rmaps.used == 0 && sim->vm.regions.used == 0);
 }
 
+/* ---- faults that need I/O (vm_fault_noio) ---- */
+
+/* A worker's fault of a swapped page: VM_NEED_IO, no store call, nothing
+ * changed; the I/O thread's vm_fault then brings it in. */
+static void noio_swapped_page_needs_io_and_changes_nothing(void)
+{
+	struct sim_space *p = setup(32, 16);
+	struct vm_verdict vd;
+	vm_slot_t slot;
+	uint64_t gen;
+
+	wr(p, ZERO, 41);
+	evict_page(p, ZERO);
+	slot = vm_page_lookup(&p->vs, ZERO)->slot;
+	gen = vm_page_lookup(&p->vs, ZERO)->gen;
+	size_t ins = atomic_load(&sim->n_swap_in);
+	vd = vm_fault_noio(&p->vs, ZERO, VM_ACCESS_READ, STACK_TOP);
+	CHECK(vd.kind == VM_NEED_IO);
+	CHECK(atomic_load(&sim->n_swap_in) == ins && stats().frames_user == 0);
+	CHECK(vm_page_state(&p->vs, ZERO) == VM_PAGE_SWAPPED);
+	CHECK(vm_page_lookup(&p->vs, ZERO)->gen == gen && sim->slot_refs[slot] == 1);
+	vd = vm_fault(&p->vs, ZERO, VM_ACCESS_READ, STACK_TOP);
+	CHECK(vd.kind == VM_RESUME && rd(p, ZERO) == 41);
+	CHECK(atomic_load(&sim->n_swap_in) == ins + 1 && stats().slots_in_use == 0);
+}
+
+/* With a free frame, zero-fill, file pages and COW breaks complete without
+ * I/O; with none, each answers VM_NEED_IO instead of evicting, and no page,
+ * frame, copy count or slot changed. */
+static void noio_needs_io_only_when_no_frame_is_free(void)
+{
+	struct sim_space *p = setup(3, 16), *c;
+	struct vm_verdict vd;
+	uint64_t v = 9;
+
+	CHECK(vm_fault_noio(&p->vs, ZERO, VM_ACCESS_WRITE, STACK_TOP).kind == VM_RESUME);
+	CHECK(vm_fault_noio(&p->vs, DATA, VM_ACCESS_READ, STACK_TOP).kind == VM_RESUME);
+	wr(p, ZERO, 1);
+	c = fork_of(p);
+	CHECK(vm_fault_noio(&c->vs, ZERO, VM_ACCESS_WRITE, STACK_TOP).kind == VM_RESUME);
+	CHECK(stats().copies == 1 && stats().frames_user == 3); /* the budget */
+	/* No frame free now. */
+	size_t outs = atomic_load(&sim->n_swap_out);
+	vd = vm_fault_noio(&p->vs, ZERO + PG, VM_ACCESS_WRITE, STACK_TOP);
+	CHECK(vd.kind == VM_NEED_IO && vm_page_state(&p->vs, ZERO + PG) == VM_PAGE_ZERO);
+	vd = vm_fault_noio(&p->vs, CODE, VM_ACCESS_READ, STACK_TOP);
+	CHECK(vd.kind == VM_NEED_IO && vm_page_state(&p->vs, CODE) == VM_PAGE_FILE);
+	c = fork_of(c); /* the child's copy becomes shared again */
+	vd = vm_fault_noio(&c->vs, ZERO, VM_ACCESS_WRITE, STACK_TOP);
+	CHECK(vd.kind == VM_NEED_IO && vm_page_state(&c->vs, ZERO) == VM_PAGE_COW_SHARED);
+	CHECK(frame_of(c, ZERO)->copying == 0 && frame_of(c, ZERO)->refcount == 2);
+	CHECK(atomic_load(&sim->n_swap_out) == outs && stats().frames_user == 3);
+	CHECK(stats().evictions == 0 && stats().copies == 1);
+	/* The thread that may wait gets its frame by eviction. */
+	CHECK(sim_write(c, ZERO, 0, 1, &v, STACK_TOP).kind != VM_KILL);
+	CHECK(rd(c, ZERO) == 9 && stats().evictions >= 1 && stats().copies == 2);
+}
+
+/* Slots go back to the store only with no vmcore lock held: on swap-in,
+ * heap shrink, exit and an eviction whose sharer exited meanwhile. */
+static void slot_free_runs_with_no_vmcore_lock(void)
+{
+	struct sim_space *p = setup(32, 16), *c;
+	uint64_t old;
+
+	wr(p, ZERO, 1);
+	evict_page(p, ZERO);
+	CHECK(rd(p, ZERO) == 1); /* swap-in: the slot's last reference goes */
+	CHECK(atomic_load(&sim->n_slot_free) == 1 && sim_slots_in_use(sim) == 0);
+	CHECK(vm_sbrk(&p->vs, 4 * PG, &old) == VM_OK);
+	wr(p, HEAP, 2);
+	wr(p, HEAP + PG, 3);
+	evict_page(p, HEAP);
+	evict_page(p, HEAP + PG);
+	CHECK(vm_sbrk(&p->vs, -4 * (int64_t)PG, &old) == VM_OK); /* shrink */
+	CHECK(atomic_load(&sim->n_slot_free) == 3 && sim_slots_in_use(sim) == 0);
+	wr(p, ZERO + PG, 4);
+	c = fork_of(p);
+	evict_page(p, ZERO + PG); /* shared by both: one slot, refcount 2 */
+	drop_space(c);
+	size_t left = stats().slots_in_use; /* the clock may have taken others too */
+	CHECK(left >= 1 && sim_slots_in_use(sim) == left);
+	drop_space(p); /* exit */
+	CHECK(atomic_load(&sim->n_slot_free) == 3 + left && sim_slots_in_use(sim) == 0);
+	CHECK(stats().slots_in_use == 0 && sim->vm.slots_to_free == 0);
+	CHECK(atomic_load(&sim->n_store_calls_locked) == 0);
+}
+
 static void bad_setup_is_refused(void)
 {
 	struct sim_space *p = setup(32, 16);
@@ -715,6 +803,9 @@ static const struct test tests[] = {
     T(stack_access_beyond_limit_kills),
     T(stack_read_far_below_sp_kills),
     T(exit_frees_every_frame_and_slot),
+    T(noio_swapped_page_needs_io_and_changes_nothing),
+    T(noio_needs_io_only_when_no_frame_is_free),
+    T(slot_free_runs_with_no_vmcore_lock),
     T(bad_setup_is_refused),
     T(lock_order_checker_fires_out_of_order),
 #undef T
@@ -740,6 +831,11 @@ static void run(const struct test *t)
 		}
 		while (nspaces)
 			drop_space(spaces[0]);
+		if (atomic_load(&sim->n_store_calls_locked)) {
+			fprintf(stderr, "%s: a backing-store call with a vmcore lock held\n",
+			        t->name);
+			failures++;
+		}
 		if (vm_check_quiescent(&sim->vm, vs, 0, err, sizeof(err)) ||
 		    sim_frames_in_use(sim) || sim_slots_in_use(sim)) {
 			fprintf(stderr, "%s: leak after exit: %s\n", t->name, err);

@@ -226,8 +226,9 @@ struct vm {
 	struct vm_frame *frames;
 	vm_frame_t frame_base;
 	size_t nframes, hand;
-	struct vm_lock slot_lock; /* protects slot_refs, stats.slots_in_use */
+	struct vm_lock slot_lock; /* protects slot_refs, slots_to_free, stats.slots_in_use */
 	uint32_t *slot_refs;
+	uint32_t slots_to_free; /* head of the to-free list (slot + 1, 0 = empty), slot.c */
 	size_t nslots;
 	struct vm_pool pages, rmaps, regions;
 	struct vm_lock stats_lock; /* protects stats except slots_in_use */
@@ -260,6 +261,9 @@ enum vm_verdict_kind {
 	VM_RESUME = 0, /* the page is there: resume the thread */
 	VM_RETRY = 1,  /* another thread is moving the page: resume; it faults again */
 	VM_KILL = 2,   /* kill the process; msg says why */
+	/* vm_fault_noio only: the fault needs backing-store I/O (swap-in, or
+	 * eviction for a frame); nothing changed. */
+	VM_NEED_IO = 3,
 };
 
 enum vm_kill_reason {
@@ -307,6 +311,8 @@ size_t vm_space_cow_shared(struct vm_space *s);
 enum vm_page_state vm_page_state(struct vm_space *s, uint64_t va);
 
 struct vm_verdict vm_fault(struct vm_space *s, uint64_t va, enum vm_access access, uint64_t sp);
+struct vm_verdict vm_fault_noio(struct vm_space *s, uint64_t va, enum vm_access access,
+                                uint64_t sp);
 int vm_fork(struct vm_space *parent, struct vm_space *child);
 int vm_sbrk(struct vm_space *s, int64_t delta, uint64_t *old_brk);
 
