@@ -3,10 +3,11 @@
  * read-only into this process: after touching one and a half times the frame
  * budget (enough to push the first pages out, and quick on a busy machine),
  * reading an early page faults, and the log shows this thread's FAULT
- * (translation fault, read), the pager worker that received it calling
- * swapd.swap_in and swapd's REPLY to that worker, the worker mapping the
- * page, and its FAULT_REPLY resuming this thread, in that order; the page
- * holds what was written. Needs a swap disk (test/swap's suite).
+ * (translation fault, read), the pager worker that received it handing it
+ * to a swap I/O thread (docs/swap.md), that thread calling swapd.swap_in
+ * and swapd's REPLY to it, the thread mapping the page, and its
+ * FAULT_REPLY resuming this thread, in that order; the page holds what was
+ * written. Needs a swap disk (test/swap's suite).
  */
 #include <faultline/abi.h>
 
@@ -49,9 +50,10 @@ int main(void)
 			break;
 	}
 	T_ASSERTF(i < TRIES, "none of the first %d pages came back through swapd.swap_in", TRIES);
-	T_ASSERTF(f.server != f.handler, "the pager called itself");
-	printf("trace: swap-in of page %zu by thread %u through thread %u: %llu counter ticks\n", i,
-	       (unsigned)f.handler, (unsigned)f.server,
+	T_ASSERTF(f.server != f.doer, "the pager called itself");
+	printf("trace: swap-in of page %zu taken by thread %u, done by thread %u through thread "
+	       "%u: %llu counter ticks\n",
+	       i, (unsigned)f.handler, (unsigned)f.doer, (unsigned)f.server,
 	       (unsigned long long)(f.t_resumed - f.t_fault));
 	/* Give the heap back with recording off: freeing hundreds of slots would
 	 * push the swap-in out of a log dumped at power-off (test/trace's

@@ -47,7 +47,9 @@ struct tl_expect {
 /* What was found (for the test's own further checks and messages). */
 struct tl_found {
 	uint32_t handler; /* the pager thread that took the fault */
-	uint32_t server;  /* the thread the handler called (swapd), or 0 */
+	uint32_t doer;    /* the pager thread that did it and answered: the handler,
+	                   * or the swap I/O thread it handed the fault to */
+	uint32_t server;  /* the thread the doer called (swapd), or 0 */
 	uint64_t t_fault, t_received, t_called, t_replied, t_mapped, t_resumed;
 	unsigned records; /* records of all CPUs since the mark */
 };
@@ -56,9 +58,11 @@ struct tl_found {
  * Check, in the records logged since tl_mark (all CPUs merged in time
  * order), the sequence of this thread's fault at e->addr: FAULT (from this
  * thread, VM fault at the address, access, ESR class) -> the pager thread
- * that received it invokes a mapping that covers the page (after a Call with
- * e->swapd_label and that server's REPLY, if asked) -> FAULT_REPLY from the
- * same pager thread to this thread, resumed; timestamps never go back. A
+ * that received it, or the thread it handed the fault to (a notification
+ * signal in between: the swap I/O threads, docs/swap.md), invokes a mapping
+ * that covers the page (after a Call with e->swapd_label and that server's
+ * REPLY, if asked) -> FAULT_REPLY from that pager thread to this thread,
+ * resumed; timestamps never go back. A
  * fault the pager answered without the whole sequence (a retry) is skipped
  * for the next fault at the address. Fails the test with what is missing.
  */

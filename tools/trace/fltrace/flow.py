@@ -15,6 +15,10 @@ Pairing rules, from how the kernel logs (object/endpoint.c):
   received that is still open. With one fault at a time per handler thread
   this is exact; a handler that defers a fault and takes another meanwhile
   gets its later actions attributed to the later fault.
+- A fault answered by another thread than its handler was handed over (the
+  pager's swap I/O threads, docs/swap.md): what the replier did since its
+  previous fault reply, from the fault's receipt on, belongs to the fault
+  too (`deferred_to` names the replier).
 """
 
 
@@ -43,6 +47,7 @@ class Fault:
         self.steps = []  # the handler's actions in between
         self.replied = None
         self.replier = None
+        self.deferred_to = None  # the thread the handler handed the fault to
         self.action = None
         self.resumed = False
         self.next_seen = None
@@ -87,6 +92,13 @@ class Flow:
         open_call = {}     # caller -> Call
         blocked = {}       # thread -> [kind, start]
         waiting_seen = {}  # thread -> Fault whose thread we have not seen since the reply
+        idle_steps = {}    # thread handling no fault -> its actions since its last fault reply
+
+        def step(t, h, s):
+            if h:
+                h.steps.append(s)
+            elif t:
+                idle_steps.setdefault(t, []).append(s)
 
         def unblock(t, ts):
             b = blocked.pop(t, None)
@@ -131,29 +143,31 @@ class Flow:
                     open_call[rec.src] = c
                     self.calls.append(c)
                     self._role(rec.dst, "server")
-                    if h:
-                        h.steps.append(Step(rec.ts, "called", f"{c.text} (thread {rec.dst})", rec))
-                elif h:
-                    h.steps.append(Step(rec.ts, "sent", f"{namer.message(rec.label, rec.words)} "
-                                        f"(thread {rec.dst})", rec))
+                    step(rec.src, h, Step(rec.ts, "called", f"{c.text} (thread {rec.dst})", rec))
+                else:
+                    step(rec.src, h, Step(rec.ts, "sent", f"{namer.message(rec.label, rec.words)} "
+                                          f"(thread {rec.dst})", rec))
             elif k == "REPLY":
                 c = open_call.pop(rec.dst, None)
                 if c:
                     c.reply, c.end = rec, rec.ts
                     c.result = namer.reply(c.rec.label, rec.label, rec.words)
                 h = current(rec.dst)
-                if h and c:
-                    h.steps.append(Step(rec.ts, "replied", f"thread {rec.src}: {c.result}", rec))
+                if c:
+                    step(rec.dst, h, Step(rec.ts, "replied", f"thread {rec.src}: {c.result}", rec))
             elif k == "INVOKE":
-                h = current(rec.src)
-                if h:
-                    h.steps.append(Step(rec.ts, "invoked", namer.invocation(rec), rec))
+                step(rec.src, current(rec.src), Step(rec.ts, "invoked", namer.invocation(rec), rec))
             elif k == "FAULT_REPLY":
                 f = open_fault.pop(rec.dst, None)
                 if f is None:
                     self.orphan_replies += 1
                     continue
                 f.replied, f.replier = rec.ts, rec.src
+                done = idle_steps.pop(rec.src, [])
+                if f.handler is not None and rec.src != f.handler:
+                    f.deferred_to = rec.src
+                    f.steps = sorted(f.steps + [s for s in done if s.ts >= f.received],
+                                     key=lambda s: s.ts)
                 f.action = namer.fault_action(rec)
                 f.resumed = bool(rec.words) and rec.words[0] in (0, 1)
                 f.outcome = "replied"

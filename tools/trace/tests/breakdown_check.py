@@ -1,6 +1,7 @@
 """A checker of fltrace's per-fault breakdown, independent of the writer,
 for what docs/tracing.md's walk-through relies on: a fault was received and
-replied by the same handler and its thread resumed; among the handler's
+replied by the same handler (or by the pager thread it handed the fault to:
+a swap I/O thread, docs/swap.md) and its thread resumed; among the handler's
 steps a successful mapping at the faulting page (after swapd.swap_in's call
 and its ok reply, for a swap-in); times that never go back, in the data
 (`complete`) and in the .faults.txt text (`text_in_order`). Both return ""
@@ -23,7 +24,8 @@ def complete(f, swapd=False):
     """What is missing from flow.Fault f's breakdown ("" if nothing)."""
     if f.received is None or f.replied is None:
         return "not received and replied"
-    if f.outcome != "replied" or not f.resumed or f.replier != f.handler:
+    if f.outcome != "replied" or not f.resumed or \
+            f.replier not in (f.handler, f.deferred_to):
         return "outcome %s, resumed %s, replier %s" % (f.outcome, f.resumed, f.replier)
     times = [f.raised, f.received] + [s.ts for s in f.steps] + [f.replied]
     if times != sorted(times):
