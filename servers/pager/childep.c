@@ -5,8 +5,10 @@
  * Endpoint and a Reply object and puts caps to them into the caller's
  * CSpace. From then on every child the process spawns gets a send cap to the
  * endpoint, badged with the child's pid, in slot FL_PROC_CAP_PARENT of its
- * CSpace before its first thread runs; a forked child gets a copy of its
- * parent's cap (same badge), so every process of one test speaks for it.
+ * CSpace before its first thread runs. A forked child gets a copy of its
+ * parent's cap (same badge), and so does a child spawned by a process that
+ * does not listen itself: every process descended from one test speaks
+ * for it.
  * Spawn cannot carry a cap from the parent (the pager's workers receive no
  * caps), so the pager, which already builds the child's CSpace, makes the
  * endpoint itself.
@@ -75,11 +77,24 @@ int childep_on_listen(void *ctx, uint64_t badge, uint64_t *endpoint, uint64_t *r
 	return err;
 }
 
+/* Copy parent's cap to its own parent's endpoint into child, badge and
+ * all. Caller holds busy references on both; child is not yet running. An
+ * empty slot in the parent is nothing to copy. */
+static void inherit(struct process *parent, struct process *child)
+{
+	fl_cptr_t src = parent->cnode.obj;
+	uint64_t cw[3] = {FL_PROC_CAP_PARENT, FL_PROC_CAP_PARENT, FL_RIGHTS_ALL};
+
+	/* The only failure is FL_E_FAILED_LOOKUP: the parent has no such cap. */
+	(void)kcall(child->cnode.obj, FL_CNODE_COPY, 3, cw, 1, &src, NULL);
+}
+
 /*
- * Give child, being spawned by the process ppid (not yet running), its cap
- * to the parent's endpoint, if the parent has one. Caller holds the child's
- * only busy reference; the parent is live (it is the caller of spawn).
- * 0, or -1 if the kernel refused the mint.
+ * Give child, being spawned by the process ppid (not yet running), its cap:
+ * a new one to the parent's endpoint if the parent listens, else a copy of
+ * the parent's own. Caller holds the child's only busy reference; the
+ * parent is live (it is the caller of spawn). 0, or -1 if the kernel
+ * refused the mint.
  */
 int childep_give(struct process *child, uint32_t ppid)
 {
@@ -94,22 +109,19 @@ int childep_give(struct process *child, uint32_t ppid)
 		uint64_t mw[4] = {FL_PROC_CAP_PARENT, parent->child_ep.obj, FL_RIGHT_WRITE,
 		                  child->pid};
 		err = kcall(child->cnode.obj, FL_CNODE_MINT, 4, mw, 1, &root, NULL) ? -1 : 0;
+	} else {
+		inherit(parent, child);
 	}
 	ulock_drop(&childep_lock);
 	proc_put(parent);
 	return err;
 }
 
-/* A forked child inherits its parent's cap to the grandparent's endpoint,
- * badge and all. Caller holds busy references on both; child is not yet
- * running. An empty slot in the parent is nothing to copy. */
+/* A forked child inherits its parent's cap (see inherit). Caller holds busy
+ * references on both; child is not yet running. */
 void childep_fork(struct process *parent, struct process *child)
 {
-	fl_cptr_t src = parent->cnode.obj;
-	uint64_t cw[3] = {FL_PROC_CAP_PARENT, FL_PROC_CAP_PARENT, FL_RIGHTS_ALL};
-
-	/* The only failure is FL_E_FAILED_LOOKUP: the parent has no such cap. */
-	(void)kcall(child->cnode.obj, FL_CNODE_COPY, 3, cw, 1, &src, NULL);
+	inherit(parent, child);
 }
 
 /* Free p's endpoint and Reply object (revoking its children's caps), if it

@@ -1,8 +1,8 @@
 /*
  * The test server's protocol (idl/testserver.idl), every method through the
  * generated stubs, as a test program sees it: count, name, current, result,
- * check (from this process and from a forked child, both counted for this
- * test), expect, option; the errors (no_such_test, bad_value,
+ * check (from this process, a forked child and a spawned child, all counted
+ * for this test), expect, option; the errors (no_such_test, bad_value,
  * no_such_option); and malformed messages sent raw (an over-long string, an
  * unused method id, a short message), which the generated dispatch answers
  * with its own error without reaching a handler: the check count does not
@@ -150,12 +150,28 @@ static void test_malformed(uint32_t me)
 	t_pass("malformed requests get the dispatch's errors");
 }
 
+/* The spawned child's part: it holds the test's cap too (its parent does not
+ * listen), so current names the test and its check counts. */
+static int spawned_child(void)
+{
+	uint32_t me;
+	char name[TESTSERVER_NAME_MAX + 1];
+
+	T_ASSERT(testserver_current(ts, &me) == 0);
+	T_ASSERT(testserver_name(ts, me, name) == 0);
+	T_ASSERTF(strcmp(name, "testserver_protocol") == 0, "current names %s", name);
+	T_ASSERT(testserver_check(ts, "a spawned child reports", true, "") == 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t n, me;
 	char name[TESTSERVER_NAME_MAX + 1];
 
 	ts = t_server();
+	if (argc == 2 && strcmp(argv[1], "spawned-child") == 0)
+		return spawned_child();
 	T_ASSERT(testserver_count(ts, &n) == 0);
 	T_ASSERTF(n >= 1 && n <= 64, "count says %u tests", n);
 	T_ASSERT(testserver_current(ts, &me) == 0);
@@ -183,6 +199,13 @@ int main(int argc, char **argv)
 	t_wait_ok(pid);
 	T_ASSERTF(mine(me).checks_passed == 3, "%u checks passed, want 3 (the child's counted)",
 	          mine(me).checks_passed);
+	/* So does a spawned one. */
+	char *child_argv[] = {"testserver_protocol", "spawned-child", NULL};
+	pid = spawn("testserver_protocol", child_argv);
+	T_ASSERTF(pid > 0, "spawn of the child failed");
+	t_wait_ok(pid);
+	T_ASSERTF(mine(me).checks_passed == 4, "%u checks passed, want 4 (the spawned child's)",
+	          mine(me).checks_passed);
 
 	/* expect: out-of-range values are refused; a valid one is kept (and
 	 * exit status 0, the default, restored last). */
@@ -200,7 +223,7 @@ int main(int argc, char **argv)
 	test_malformed(me);
 
 	r = mine(me);
-	T_ASSERTF(r.checks_passed == 6 && r.checks_failed == 0, "checks %u passed, %u failed",
+	T_ASSERTF(r.checks_passed == 7 && r.checks_failed == 0, "checks %u passed, %u failed",
 	          r.checks_passed, r.checks_failed);
 	return 0;
 }

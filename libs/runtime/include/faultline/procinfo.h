@@ -18,8 +18,9 @@
 /* Process CSpace: slot FL_PROC_CAP_PAGER + tid holds thread tid's badged
  * pager endpoint cap (send right only). Slot 0 is empty. Slot
  * FL_PROC_CAP_PARENT holds a send cap to the endpoint of the parent's
- * pager.children_listen, badged with the pid the parent spawned (empty if
- * the parent never called it). */
+ * pager.children_listen, badged with the pid the parent spawned; a process
+ * whose parent does not listen has a copy of its parent's (empty if no
+ * ancestor listens). */
 #define FL_PROC_CAP_PARENT      1
 #define FL_PROC_CAP_PAGER       2
 #define FL_PROCINFO_THREADS_MAX 32
