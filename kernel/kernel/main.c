@@ -8,6 +8,7 @@
 #include "arch/gic.h"
 #include "arch/mmu.h"
 #include "arch/psci.h"
+#include "arch/pmu.h"
 #include "arch/timer.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
@@ -122,6 +123,7 @@ void kernel_main(uint64_t dtb_pa)
 
 	gic_init_cpu(0);
 	timer_init_cpu(0);
+	pmu_init_cpu();
 	percpu[0].online = 1;
 	kprintf("cpu 0 online (mpidr %lx)\n", (unsigned long)percpu[0].mpidr);
 	root_task_create();
@@ -134,6 +136,7 @@ void secondary_main(unsigned cpu)
 	cpu_setup_local(cpu);
 	gic_init_cpu(cpu);
 	timer_init_cpu(cpu);
+	pmu_init_cpu();
 	kprintf("cpu %u online (mpidr %lx)\n", cpu, (unsigned long)percpu[cpu].mpidr);
 	__atomic_store_n(&percpu[cpu].online, 1, __ATOMIC_RELEASE);
 	sched_start_secondary();

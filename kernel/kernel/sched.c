@@ -11,6 +11,7 @@
 #include "arch/cpu.h"
 #include "arch/gic.h"
 #include "arch/mmu.h"
+#include "arch/pmu.h"
 #include "kernel/lib.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -281,12 +282,14 @@ static void __attribute__((noreturn)) idle_loop(void)
 		if (__atomic_add_fetch(&idle_cpus, 1, __ATOMIC_ACQ_REL) == smp_ncpus())
 			kprintf("all %u cpus idle\n", smp_ncpus());
 	}
+	pmu_idle_enter();
 	for (;;) {
 		irq_enable();
 		wfi();
 		irq_disable();
 		sched_poll_remote();
 		if (pc->resched || highest_prio(&runqueues[pc->id]) >= 0) {
+			pmu_idle_exit();
 			big_lock();
 			kernel_exit(); /* returns to user, or back to this loop's top */
 		}

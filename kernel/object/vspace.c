@@ -333,23 +333,34 @@ int frame_invoke(struct invocation *inv)
 	}
 }
 
-static int vspace_map_range(struct invocation *inv, pte_t *l0, unsigned asid)
+/* The four words and the cap0 CNode that MapRange and MapCopy take: the
+ * CNode's slots and their number, or the error. */
+static int frame_slots_arg(struct invocation *inv, struct cte **slots, uint64_t *nslots)
 {
-	uint64_t va = inv->mr[0], first = inv->mr[1], n = inv->mr[2], rights = inv->mr[3];
-	pte_t *pte;
-	int err;
-
 	if (inv->len < 4)
 		return FL_E_TRUNCATED;
 	if (inv->ncaps < 1 || inv->caps[0]->cap.type != FL_OBJ_CNODE)
 		return FL_E_INVALID_CAPABILITY;
-	struct cap *cn = &inv->caps[0]->cap;
-	uint64_t nslots = 1ULL << cnode_radix(cn);
+	*slots = cap_cnode(&inv->caps[0]->cap);
+	*nslots = 1ULL << cnode_radix(&inv->caps[0]->cap);
+	return FL_OK;
+}
+
+static int vspace_map_range(struct invocation *inv, pte_t *l0, unsigned asid)
+{
+	uint64_t va = inv->mr[0], first = inv->mr[1], n = inv->mr[2], rights = inv->mr[3];
+	uint64_t nslots;
+	struct cte *slots;
+	pte_t *pte;
+	int err;
+
+	if ((err = frame_slots_arg(inv, &slots, &nslots)))
+		return err;
 	if (n == 0 || n > 4096 || first >= nslots || n > nslots - first)
 		return FL_E_RANGE;
 	if (!valid_rights(rights) || !user_va_ok(va, n))
 		return FL_E_INVALID_ARGUMENT;
-	struct cte *slots = cap_cnode(cn) + first;
+	slots += first;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t word = 0;
 		err = check_frame_map(&slots[i].cap, l0, va + i * PAGE_SIZE, rights, &pte, &word);
@@ -364,6 +375,56 @@ static int vspace_map_range(struct invocation *inv, pte_t *l0, unsigned asid)
 		uint64_t v = va + i * PAGE_SIZE;
 		map_frame(&slots[i].cap, walk(l0, v, NULL), v, asid, rights);
 	}
+	dsb_ish();
+	return FL_OK;
+}
+
+/*
+ * VSpace_MapCopy: copy the frame cap in slot src of CNode cap0 into slot dest
+ * (a child of src, full rights of src) and map the copy at va, in one call
+ * instead of CNode_Copy + VSpace_MapRange. dest may hold an older 4 KiB
+ * frame cap (the mapping being replaced, e.g. by a COW break): it is deleted
+ * first, as CNode_Delete would. Everything is checked before anything
+ * changes; a missing table answers FL_E_MAPPING with MR0 = 0 and MR1 = the
+ * missing level, as VSpace_MapRange does.
+ */
+static int vspace_map_copy(struct invocation *inv, pte_t *l0, unsigned asid)
+{
+	uint64_t va = inv->mr[0], dest = inv->mr[1], src = inv->mr[2], rights = inv->mr[3];
+	uint64_t nslots;
+	struct cte *slots;
+	int missing = 0, err;
+
+	if ((err = frame_slots_arg(inv, &slots, &nslots)))
+		return err;
+	if (dest >= nslots || src >= nslots || dest == src)
+		return FL_E_RANGE;
+	if (!valid_rights(rights) || !user_va_ok(va, 1))
+		return FL_E_INVALID_ARGUMENT;
+	struct cte *d = slots + dest, *s = slots + src;
+	if (s->cap.type != FL_OBJ_FRAME || !rights_allowed(s->cap.rights, rights))
+		return FL_E_INVALID_CAPABILITY;
+	if (d->cap.type != FL_OBJ_NULL && d->cap.type != FL_OBJ_FRAME)
+		return FL_E_DELETE_FIRST;
+	pte_t *pte = walk(l0, va, &missing);
+	if (!pte) {
+		inv->mr[0] = 0;
+		inv->mr[1] = (uint64_t)missing;
+		inv->reply_len = 2;
+		return FL_E_MAPPING;
+	}
+	/* Only the mapping of dest's own cap may be in the way. */
+	if ((*pte & 1) &&
+	    !(d->cap.type == FL_OBJ_FRAME && (d->cap.flags & CAPF_MAPPED) &&
+	      d->cap.data == MAPPING(asid, va) && (*pte & PTE_ADDR_MASK) == d->cap.obj))
+		return FL_E_DELETE_FIRST;
+
+	cte_delete(d); /* nothing if empty; else unmaps it (PTE cleared, TLB invalidated) */
+	struct cap c = s->cap;
+	c.flags &= ~CAPF_MAPPED;
+	c.data = 0;
+	cte_insert_child(s, d, &c);
+	map_frame(&d->cap, pte, va, asid, rights);
 	dsb_ish();
 	return FL_OK;
 }
@@ -438,6 +499,8 @@ int vspace_invoke(struct invocation *inv)
 	switch (inv->label) {
 	case FL_VSPACE_MAP_RANGE:
 		return vspace_map_range(inv, l0, asid);
+	case FL_VSPACE_MAP_COPY:
+		return vspace_map_copy(inv, l0, asid);
 	case FL_VSPACE_UNMAP_RANGE:
 	case FL_VSPACE_PROTECT:
 	case FL_VSPACE_GET_CLEAR_ACCESSED:

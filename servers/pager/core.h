@@ -84,7 +84,7 @@ void pager_map(uint64_t va, fl_cptr_t cnode, uint64_t first, uint64_t count, uns
 
 /* ---- space.c: a process's kernel address space, as the platform's cookie ---- */
 struct mapping;
-#define PSPACE_BUCKETS    64
+#define PSPACE_BUCKETS    1024
 #define PSPACE_MAX_TABLES 512
 struct pspace {
 	struct ulock lock; /* protects buckets, tables, ntables */
@@ -105,6 +105,8 @@ size_t mappings_used(void);
 extern struct vm pager_vm;
 void platform_init(const struct fl_bootinfo *bi, size_t nframes);
 const struct fl_boot_file *archive_file(uint32_t id);
+/* Pages swapped out and in since boot (platform.c). */
+void swap_io_counts(uint64_t *outs, uint64_t *ins);
 int archive_find(const char *name, uint32_t *id);
 
 /* ---- process.c ---- */

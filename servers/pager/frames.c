@@ -95,9 +95,10 @@ static uint64_t metadata_bytes(uint64_t n)
 }
 
 /*
- * Carve the pool from boot untyped: budget frames if not 0 (as far as they
- * fit), else as many as fit, at most POOL_DEFAULT_MAX, after the pager's metadata and 24 MiB kept for kernel
- * objects. Caller: the main thread, at boot.
+ * Carve the pool from boot untyped: budget frames if not 0 (as many as fit
+ * if fewer fit), else as many as fit but at most POOL_DEFAULT_MAX; the
+ * pager's metadata (sized from the pool) and 24 MiB for kernel objects come
+ * first. Caller: the main thread, at boot.
  */
 void frames_init(const struct fl_bootinfo *bi, size_t budget)
 {
@@ -110,10 +111,12 @@ void frames_init(const struct fl_bootinfo *bi, size_t budget)
 			ram += 1ULL << bi->untyped[i].size_bits;
 	uint64_t per_frame = 4096 + 3 * 64 + PER_FRAME_BYTES;
 	uint64_t n = ram > (40ULL << 20) ? (ram - (40ULL << 20)) / per_frame : 0;
-	if (budget && budget < n)
-		n = budget;
-	else if (n > POOL_DEFAULT_MAX)
+	if (budget) {
+		if (budget < n)
+			n = budget; /* more than fits gives what fits */
+	} else if (n > POOL_DEFAULT_MAX) {
 		n = POOL_DEFAULT_MAX; /* see docs/pager.md: boot time grows with the pool */
+	}
 	if (n < 64)
 		pager_panic("too little memory for a frame pool (%lu KiB of RAM)",
 		            (unsigned long)(ram >> 10));

@@ -68,16 +68,64 @@ static void p_frame_free(void *ctx, vm_frame_t f)
 	frame_give(f);
 }
 
+/*
+ * Zero one page with DC ZVA, eight blocks per round from eight address
+ * registers: about two instructions per 64-byte block, where memset's
+ * general loop takes six (the zero-fill fault's largest single cost).
+ * memset if the CPU forbids DC ZVA or its block is not 64 bytes.
+ */
+static void zero_page(void *page)
+{
+	uint64_t dczid;
+
+	__asm__("mrs %0, dczid_el0" : "=r"(dczid));
+	if ((dczid & 0x1f) != 4) { /* DZP clear, 4 << 4 = 64-byte blocks */
+		memset(page, 0, VM_PAGE_SIZE);
+		return;
+	}
+	for (char *p = page, *end = p + VM_PAGE_SIZE; p < end; p += 512)
+		__asm__ volatile("dc zva, %0\n\tdc zva, %1\n\tdc zva, %2\n\tdc zva, %3\n\t"
+		                 "dc zva, %4\n\tdc zva, %5\n\tdc zva, %6\n\tdc zva, %7"
+		                 :
+		                 : "r"(p), "r"(p + 64), "r"(p + 128), "r"(p + 192), "r"(p + 256),
+		                   "r"(p + 320), "r"(p + 384), "r"(p + 448)
+		                 : "memory");
+}
+
 static void p_page_zero(void *ctx, vm_frame_t f)
 {
 	(void)ctx;
-	memset(frame_addr(f), 0, VM_PAGE_SIZE);
+	zero_page(frame_addr(f));
+}
+
+/* Copy one page, 256 bytes a round (memcpy's loop moves 64 bytes in nine
+ * instructions; this one 256 in twenty): the COW copy's largest cost. */
+static void copy_page(void *dst, const void *src)
+{
+	char *d = dst;
+	const char *s = src, *end = s + VM_PAGE_SIZE;
+
+	while (s < end) {
+		__asm__ volatile("ldp q0, q1, [%1]\n\tldp q2, q3, [%1, #32]\n\t"
+		                 "ldp q4, q5, [%1, #64]\n\tldp q6, q7, [%1, #96]\n\t"
+		                 "stp q0, q1, [%0]\n\tstp q2, q3, [%0, #32]\n\t"
+		                 "stp q4, q5, [%0, #64]\n\tstp q6, q7, [%0, #96]\n\t"
+		                 "ldp q0, q1, [%1, #128]\n\tldp q2, q3, [%1, #160]\n\t"
+		                 "ldp q4, q5, [%1, #192]\n\tldp q6, q7, [%1, #224]\n\t"
+		                 "stp q0, q1, [%0, #128]\n\tstp q2, q3, [%0, #160]\n\t"
+		                 "stp q4, q5, [%0, #192]\n\tstp q6, q7, [%0, #224]"
+		                 :
+		                 : "r"(d), "r"(s)
+		                 : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7");
+		d += 256;
+		s += 256;
+	}
 }
 
 static void p_page_copy(void *ctx, vm_frame_t dst, vm_frame_t src)
 {
 	(void)ctx;
-	memcpy(frame_addr(dst), frame_addr(src), VM_PAGE_SIZE);
+	copy_page(frame_addr(dst), frame_addr(src));
 }
 
 static int p_map(void *ctx, void *space, uint64_t va, const vm_frame_t *frames, size_t n,
@@ -105,16 +153,35 @@ static bool p_test_clear_accessed(void *ctx, void *space, uint64_t va)
 	return pspace_test_clear_accessed(space, va);
 }
 
+/* Pages written to and read from swap since boot (pager.swap_stats; the
+ * swap benchmarks check with them that they measured real swap I/O). */
+static uint64_t nswap_outs, nswap_ins;
+
 static int p_swap_out(void *ctx, vm_frame_t frame, vm_slot_t *slot)
 {
+	int err = swap_out_frame(frame, slot);
+
 	(void)ctx;
-	return swap_out_frame(frame, slot);
+	if (err == VM_OK)
+		__atomic_fetch_add(&nswap_outs, 1, __ATOMIC_RELAXED);
+	return err;
 }
 
 static int p_swap_in(void *ctx, vm_slot_t slot, vm_frame_t frame)
 {
+	int err = swap_in_frame(slot, frame);
+
 	(void)ctx;
-	return swap_in_frame(slot, frame);
+	if (err == VM_OK)
+		__atomic_fetch_add(&nswap_ins, 1, __ATOMIC_RELAXED);
+	return err;
+}
+
+/* Pages swapped out and in since boot. No lock: each count is one word. */
+void swap_io_counts(uint64_t *outs, uint64_t *ins)
+{
+	*outs = __atomic_load_n(&nswap_outs, __ATOMIC_RELAXED);
+	*ins = __atomic_load_n(&nswap_ins, __ATOMIC_RELAXED);
 }
 
 static void p_slot_free(void *ctx, vm_slot_t slot)

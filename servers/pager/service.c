@@ -185,6 +185,7 @@ static int on_swap_stats(void *ctx, uint64_t badge, struct pager_swap_stats *out
 	swap_counts(&out->slots_total, &out->slots_used);
 	swap_in_counts(&out->ins_started, &out->ins_done);
 	out->faults_deferred = swapio_deferred();
+	swap_io_counts(&out->swap_outs, &out->swap_ins);
 	return 0;
 }
 

@@ -5,8 +5,9 @@
  *
  * A frame cap maps exactly one place, so every user mapping is a copy of the
  * frame's cap in a mapping slot of the frame CNode, recorded per space by
- * virtual address (struct mapping). Mapping over an existing mapping (a COW
- * break maps the copy over the old frame) deletes the old cap first, which
+ * virtual address (struct mapping), made and mapped by one VSpace_MapCopy.
+ * Mapping over an existing mapping (a COW break maps the copy over the old
+ * frame) reuses the slot: the kernel deletes the old cap first, which
  * unmaps it. Page tables are kernel-object blocks, freed with the space.
  *
  * Lock: pspace.lock protects the mapping records and tables of one space.
@@ -161,14 +162,17 @@ static int add_table(struct pspace *ps, uint64_t va)
 	return VM_OK;
 }
 
-/* Map one frame at va, replacing whatever ps maps there. Caller holds ps->lock. */
+/*
+ * Map one frame at va, replacing whatever ps maps there. One
+ * VSpace_MapCopy derives the mapping cap into the mapping's slot (deleting
+ * the cap of the mapping it replaces, which unmaps it) and maps it.
+ * Caller holds ps->lock.
+ */
 static int map_one(struct pspace *ps, uint64_t va, vm_frame_t frame, unsigned rights)
 {
 	struct mapping **l = find(ps, va), *m = *l;
 
-	if (m) {
-		delete_cap(m->slot);
-	} else {
+	if (!m) {
 		m = mapping_get();
 		if (!m)
 			return VM_E_NOMEM;
@@ -180,14 +184,9 @@ static int map_one(struct pspace *ps, uint64_t va, vm_frame_t frame, unsigned ri
 		m->next = NULL;
 		*l = m;
 	}
-	uint64_t cw[3] = {m->slot, frame, FL_RIGHTS_ALL};
-	uint64_t err = kcall(frame_cnode, FL_CNODE_COPY, 3, cw, 0, NULL, NULL);
-	if (err)
-		pager_panic("copying frame cap %lu failed: %lu", (unsigned long)frame,
-		            (unsigned long)err);
 	for (;;) {
-		uint64_t w[4] = {va, m->slot, 1, rights}, out[6];
-		err = kcall(ps->vspace, FL_VSPACE_MAP_RANGE, 4, w, 1, &frame_cnode, out);
+		uint64_t w[4] = {va, m->slot, frame, rights}, out[6];
+		uint64_t err = kcall(ps->vspace, FL_VSPACE_MAP_COPY, 4, w, 1, &frame_cnode, out);
 		if (!err)
 			return VM_OK;
 		if (err == FL_E_MAPPING && out[1] != 0) {
@@ -196,7 +195,7 @@ static int map_one(struct pspace *ps, uint64_t va, vm_frame_t frame, unsigned ri
 				continue;
 			err = (uint64_t)e;
 		}
-		/* Undo: the cap goes, the record goes. */
+		/* Undo: the cap goes (if an older one is still there), the record goes. */
 		delete_cap(m->slot);
 		*find(ps, va) = m->next;
 		fslot_free(m->slot);

@@ -30,5 +30,5 @@ def _runs_and_parses(ctx, case, program):
 def cases(ctx):
     """A case per benchmark program."""
     return [Case("bench." + p.label, functools.partial(_runs_and_parses, program=p),
-                 cpus=p.smp, quick=p.quick, timeout=180.0)
+                 cpus=p.smp, quick=p.quick, timeout=p.test_timeout)
             for p in bench.PROGRAMS]

@@ -1,7 +1,7 @@
 /*
  * Address spaces: frame map/unmap/remap with rights, VSpace range
  * operations (map range, protect, unmap range, get-and-clear accessed,
- * lookup), and the IPC buffer frame a TCB is configured with.
+ * lookup, map-copy), and the IPC buffer frame a TCB is configured with.
  */
 #include "ktest.h"
 
@@ -178,6 +178,88 @@ static void test_vspace_range_operations(void)
 	KT_EQ(map_range(va, first, 0, FL_MAP_READ, &m), FL_E_RANGE);
 }
 
+/* VSpace_MapCopy of frame slot src into slot dest at va, making page
+ * tables as the kernel asks for them. Returns the error. */
+static uint64_t map_copy(uint64_t va, fl_cptr_t dest, fl_cptr_t src, uint64_t rights)
+{
+	struct fl_msg m = {0};
+
+	for (int tries = 0; tries < 4; tries++) {
+		uint64_t err = kt_invoke(VS, FL_VSPACE_MAP_COPY, 4, KT_WORDS(va, dest, src, rights),
+		                         1, KT_CAPS(CN), &m);
+		if (err != FL_E_MAPPING || m.mr[1] == 0)
+			return err;
+		fl_cptr_t pt = kt_obj(FL_OBJ_PAGE_TABLE, 0);
+		KT_EQ(kt_invoke(pt, FL_PAGE_TABLE_MAP, 1, KT_WORDS(va), 1, KT_CAPS(VS), NULL),
+		      FL_OK);
+	}
+	return FL_E_MAPPING;
+}
+
+static uint64_t capinfo(fl_cptr_t s)
+{
+	struct fl_msg m = {0};
+
+	KT_EQ(kt_invoke(CN, FL_CNODE_IDENTIFY, 1, KT_WORDS(s), 0, NULL, &m), FL_OK);
+	return m.mr[0];
+}
+
+static void test_vspace_map_copy(void)
+{
+	fl_cptr_t f = kt_obj(FL_OBJ_FRAME, 0), g = kt_obj(FL_OBJ_FRAME, 0), dest = kt_slot();
+	fl_cptr_t ro = kt_slot(), ep = kt_obj(FL_OBJ_ENDPOINT, 0), empty = kt_slot();
+	fl_cptr_t other = kt_slot();
+	uint64_t va = kt_va(1), va2 = kt_va(1), pa;
+
+	/* The copy is made and mapped; the source stays unmapped and usable. */
+	KT_EQ(map_copy(va, dest, f, FL_MAP_RW), FL_OK);
+	KT_EQ(lookup(va, &pa, NULL), FL_OK);
+	KT_EQ(pa, frame_address(f));
+	KT_EQ(rights_at(va), FL_MAP_RW);
+	KT_EQ(fl_capinfo_type(capinfo(dest)), FL_OBJ_FRAME);
+	*(volatile uint64_t *)va = 0xabc;
+	KT_EQ(kt_map(f, va2, FL_MAP_READ), FL_OK);
+	KT_EQ(*(volatile uint64_t *)va2, 0xabc);
+	KT_EQ(kt_inv(f, FL_FRAME_UNMAP, 0), FL_OK);
+	/* Replacing: dest's old cap goes (and its mapping), the new copy maps. */
+	KT_EQ(map_copy(va, dest, g, FL_MAP_READ), FL_OK);
+	KT_EQ(lookup(va, &pa, NULL), FL_OK);
+	KT_EQ(pa, frame_address(g));
+	KT_EQ(rights_at(va), FL_MAP_READ);
+
+	/* Bad input changes nothing. */
+	KT_EQ(kt_invoke(VS, FL_VSPACE_MAP_COPY, 3, KT_WORDS(va, dest, f), 1, KT_CAPS(CN), NULL),
+	      FL_E_TRUNCATED);
+	KT_EQ(kt_invoke(VS, FL_VSPACE_MAP_COPY, 4, KT_WORDS(va, dest, f, FL_MAP_RW), 0, NULL, NULL),
+	      FL_E_INVALID_CAPABILITY);
+	KT_EQ(kt_invoke(VS, FL_VSPACE_MAP_COPY, 4, KT_WORDS(va, dest, f, FL_MAP_RW), 1, KT_CAPS(VS),
+	                NULL),
+	      FL_E_INVALID_CAPABILITY);
+	KT_EQ(map_copy(va, 1ULL << 40, f, FL_MAP_RW), FL_E_RANGE);
+	KT_EQ(map_copy(va, dest, 1ULL << 40, FL_MAP_RW), FL_E_RANGE);
+	KT_EQ(map_copy(va, f, f, FL_MAP_RW), FL_E_RANGE);
+	KT_EQ(map_copy(va, dest, f, 0), FL_E_INVALID_ARGUMENT);
+	KT_EQ(map_copy(va, dest, f, 8), FL_E_INVALID_ARGUMENT);
+	KT_EQ(map_copy(va + 8, dest, f, FL_MAP_RW), FL_E_INVALID_ARGUMENT);
+	KT_EQ(map_copy(1ULL << 48, dest, f, FL_MAP_RW), FL_E_INVALID_ARGUMENT);
+	KT_EQ(map_copy(va, dest, empty, FL_MAP_RW), FL_E_INVALID_CAPABILITY);
+	KT_EQ(map_copy(va, dest, ep, FL_MAP_RW), FL_E_INVALID_CAPABILITY);
+	KT_EQ(kt_inv(CN, FL_CNODE_COPY, ro, f, FL_RIGHT_READ), FL_OK);
+	KT_EQ(map_copy(va, dest, ro, FL_MAP_RW), FL_E_INVALID_CAPABILITY);
+	/* dest must be empty or a frame cap; va may hold only dest's own mapping. */
+	KT_EQ(map_copy(va, ep, f, FL_MAP_RW), FL_E_DELETE_FIRST);
+	KT_EQ(fl_capinfo_type(capinfo(ep)), FL_OBJ_ENDPOINT);
+	KT_EQ(map_copy(va, other, f, FL_MAP_RW), FL_E_DELETE_FIRST);
+	KT_EQ(fl_capinfo_type(capinfo(other)), FL_OBJ_NULL);
+	KT_EQ(lookup(va, &pa, NULL), FL_OK);
+	KT_EQ(pa, frame_address(g));
+	KT_EQ(rights_at(va), FL_MAP_READ);
+	/* Deleting the copy unmaps it and empties the slot. */
+	KT_EQ(kt_inv(CN, FL_CNODE_DELETE, dest), FL_OK);
+	KT_EQ(lookup(va, NULL, NULL), FL_E_MAPPING);
+	KT_EQ(fl_capinfo_type(capinfo(dest)), FL_OBJ_NULL);
+}
+
 static void idle(struct kt_thread *t)
 {
 	(void)t;
@@ -270,6 +352,7 @@ static void test_revoked_ipc_buffer_is_not_written(void)
 const struct kt_test kt_vm_tests[] = {
     {"vm.frame_map_unmap_remap_rights", test_frame_map_unmap_remap_rights, 1},
     {"vm.vspace_range_operations", test_vspace_range_operations, 1},
+    {"vm.vspace_map_copy", test_vspace_map_copy, 1},
     {"vm.tcb_configure_keeps_ipc_buffer_mapping", test_tcb_configure_keeps_ipc_buffer_mapping, 1},
     {"vm.revoked_ipc_buffer_is_not_written", test_revoked_ipc_buffer_is_not_written, 1},
     {NULL, NULL, 0},

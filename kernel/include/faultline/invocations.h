@@ -47,6 +47,9 @@ enum fl_invocation {
 	FL_VSPACE_GET_CLEAR_ACCESSED = 43, /* MR0 va, MR1 pages (<= 64) -> MR0 bitmap of accessed pages;
 					      accessed state is cleared */
 	FL_VSPACE_LOOKUP = 44,     /* MR0 va -> MR0 physical address, MR1 rights (or FL_E_MAPPING) */
+	FL_VSPACE_MAP_COPY = 45,   /* MR0 va, MR1 dest slot, MR2 src frame slot, MR3 rights; cap0 CNode
+				      holding both: copy src into dest (replacing a frame cap there)
+				      and map the copy at va */
 
 	/* PageTable */
 	FL_PAGE_TABLE_MAP = 50, /* MR0 va; cap0 VSpace: installed at the first missing level */

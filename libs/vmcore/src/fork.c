@@ -1,7 +1,8 @@
 /*
  * COW fork: clone the parent's SPT into an empty child. Under the parent's
- * SPT lock (and the child's, at VM_RANK_SPT_CHILD) with each shared frame
- * pinned: frames gain the child's reference, private writable pages are
+ * SPT lock (and the child's, at VM_RANK_SPT_CHILD), each frame whose parent
+ * mapping is about to be write-protected pinned until it is: frames gain
+ * the child's reference, private writable pages are
  * marked COW in both and write-protected in the parent (batched ranges);
  * swapped pages share their slot (slot refcount + 1). Nothing is allocated
  * but records, so no SPT lock is held across frame allocation.
@@ -16,6 +17,7 @@ struct fork_state {
 	struct vm_batch protect;
 	vm_frame_t pinned[FORK_PIN_BATCH];
 	size_t npinned;
+	bool retrying; /* the child may already hold pages of an earlier pass */
 };
 
 /* Write-protect what is pending, then drop the pins. Caller holds both SPT locks. */
@@ -82,14 +84,18 @@ static enum clone_result clone_page(struct fork_state *st, struct vm_region *r, 
 		vm_lock_drop(vm, &fe->lock);
 		return CLONE_NOMEM;
 	}
-	fe->pins++;
-	st->pinned[st->npinned++] = p->frame;
 	if (r->rights & VM_W) {
 		if (!p->cow) {
 			p->cow = true;
 			p->gen = ++st->parent->gen_next;
-			if (p->mapped)
+			if (p->mapped) {
+				/* Pinned until the parent's mapping is read-only
+				 * (flush). A page already COW is read-only in the
+				 * parent: nothing is pending for it, no pin. */
+				fe->pins++;
+				st->pinned[st->npinned++] = p->frame;
 				vm_batch_add(&st->protect, p->va);
+			}
 		}
 		cp->cow = true;
 	}
@@ -113,7 +119,9 @@ static enum clone_result clone_pages(struct fork_state *st)
 			struct vm_page *p = vm_page_lookup(st->parent, va);
 			enum clone_result res;
 
-			if (!p || vm_page_lookup(st->child, va))
+			/* The child is empty on the first pass: look in it
+			 * only after a retry. */
+			if (!p || (st->retrying && vm_page_lookup(st->child, va)))
 				continue;
 			res = clone_page(st, r, p);
 			if (res != CLONED)
@@ -157,6 +165,7 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 		 * let go, wait, and carry on where we were. */
 		vm_lock_drop_as(vm, &child->lock, VM_RANK_SPT_CHILD);
 		vm_lock_drop(vm, &parent->lock);
+		st.retrying = true;
 		vm->plat.yield(vm->plat.ctx);
 		vm_lock_take(vm, &parent->lock);
 		vm_lock_take_as(vm, &child->lock, VM_RANK_SPT_CHILD);

@@ -9,6 +9,7 @@
 #ifndef BENCH_VM_H
 #define BENCH_VM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "measure.h"
@@ -16,11 +17,14 @@
 #define PAGE 4096UL
 
 /* One group: its name (for --group), the figures it prints and the function
- * that measures them in this process and prints their lines. */
+ * that measures them in this process and prints their lines. A group that
+ * needs a machine of its own (a swap disk, a small pool) is named_only: it
+ * runs only when bench.groups names it. */
 struct vm_group {
 	const char *name;
 	unsigned nfigures;
 	void (*run)(void);
+	bool named_only;
 };
 
 /* Every group, ending with a NULL name (groups.c). */
@@ -34,7 +38,7 @@ void vm_touch(uint8_t *p, unsigned count);
 /* Frames mapped into this process (fl_process_frames), or 0 on error. */
 uint64_t vm_frames(void);
 
-/* The figures of each group (faults.c, cow.c, fork.c): each prints its lines. */
+/* The figures of each group (faults.c, cow.c, fork.c, swap.c): each prints its lines. */
 void vm_fault_zero_fill(void);
 void vm_fault_stack_growth(void);
 void vm_fault_elf(void);
@@ -43,6 +47,7 @@ void vm_fork_0(void);
 void vm_fork_1(void);
 void vm_fork_16(void);
 void vm_fork_64(void);
+void vm_swap(void);
 
 /* stack.S: move sp down skip pages, then page by page for pages more pages,
  * storing at the new sp each time (a stack-growth fault on each). If

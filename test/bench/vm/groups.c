@@ -10,15 +10,16 @@
 #include "bench_vm.h"
 
 const struct vm_group vm_groups[] = {
-    {"zero_fill", 1, vm_fault_zero_fill},
-    {"stack_growth", 1, vm_fault_stack_growth},
-    {"elf", 1, vm_fault_elf},
-    {"cow", 2, vm_cow},
-    {"fork0", 1, vm_fork_0},
-    {"fork1", 1, vm_fork_1},
-    {"fork16", 1, vm_fork_16},
-    {"fork64", 1, vm_fork_64},
-    {NULL, 0, NULL},
+    {"zero_fill", 1, vm_fault_zero_fill, false},
+    {"stack_growth", 1, vm_fault_stack_growth, false},
+    {"elf", 1, vm_fault_elf, false},
+    {"cow", 2, vm_cow, false},
+    {"fork0", 1, vm_fork_0, false},
+    {"fork1", 1, vm_fork_1, false},
+    {"fork16", 1, vm_fork_16, false},
+    {"fork64", 1, vm_fork_64, false},
+    {"swap", 2, vm_swap, true},
+    {NULL, 0, NULL, false},
 };
 
 uint8_t *vm_fresh_pages(unsigned count, struct bench_figure *f)

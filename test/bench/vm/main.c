@@ -35,9 +35,11 @@ static int run_group(const char *name)
 	return 2;
 }
 
-/* Is group name in the comma-separated list (NULL: every group)? */
-static int selected(const char *list, const char *name)
+/* Is group g in the comma-separated list (NULL: every group but the
+ * named_only ones)? */
+static int selected(const char *list, const struct vm_group *g)
 {
+	const char *name = g->name;
 	size_t len = strlen(name);
 
 	for (const char *p = list; p; p = strchr(p, ',')) {
@@ -46,7 +48,7 @@ static int selected(const char *list, const char *name)
 		if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == 0))
 			return 1;
 	}
-	return list == NULL;
+	return list == NULL && !g->named_only;
 }
 
 /* Spawn a bench_vm for each selected group in turn and wait for it;
@@ -56,7 +58,7 @@ static unsigned spawn_groups(const char *list)
 	unsigned owed = 0;
 
 	for (const struct vm_group *g = vm_groups; g->name; g++) {
-		if (!selected(list, g->name))
+		if (!selected(list, g))
 			continue;
 		char *argv[] = {"bench_vm", "--group", (char *)g->name, NULL};
 		int status = 0;

@@ -154,6 +154,20 @@ def test_repeat_fails_when_a_run_differs(tmp_path, fake, capsys):
     assert "run 2 differs from run 1" in err and "ipc.call.4w" in err
 
 
+def test_the_swap_program_gets_a_swap_disk_and_its_differences_are_reported_not_failed(
+        tmp_path, fake, capsys):
+    swap = [p for p in bench.PROGRAMS if p.label == "swap"][0]
+    assert not swap.exact
+    a = console([20000, 50000], bootargs=swap.bootargs)
+    fake(console([630, 630, 1664, 1092, 1360]),
+         **{swap.bootargs: [a, a.replace("mean=50000", "mean=50100")]})
+    assert bench.main(["--build", str(tmp_path / "build"), "--repeat", "2"]) == 0
+    assert "serial=flswap" in (tmp_path / "argv").read_text()
+    assert (tmp_path / "build" / "bench-swap.img").stat().st_size == bench.SWAP_DISK_BYTES
+    err = capsys.readouterr().err
+    assert "bench_vm-swap (not exactly repeatable" in err and "swap.sweep" in err
+
+
 def test_a_missing_kernel_image_is_exit_status_2(tmp_path, capsys):
     assert bench.main(["--build", str(tmp_path / "nobuild")]) == 2
     assert "kernel image not found" in capsys.readouterr().err
@@ -167,7 +181,7 @@ def test_bad_options_are_refused(args):
 
 
 def test_a_skipped_figure_is_reported_but_not_a_failure(tmp_path, fake, capsys):
-    vm = "pager.init=bench_vm"
+    vm = [p.bootargs for p in bench.PROGRAMS if p.label == "vm"][0]
     text = complete(vm).replace("BENCH fork.64mib n=1000 median=9 min=9 max=14 mean=9",
                                 "BENCH-SKIP fork.64mib: the pool is too small")
     fake(console([630, 630, 1664, 1092, 1360]), **{vm: [text]})
@@ -186,4 +200,5 @@ def test_figures_of_every_program_go_into_one_file(tmp_path, fake):
     doc = benchfmt.load_json(str(out))
     assert doc["figures"]["fault.zero_fill"]["program"] == "bench_vm"
     assert doc["figures"]["ipc.call.0w"]["program"] == "bench"
-    assert set(doc["machines"]) == {"bench", "bench_vm"}
+    assert set(doc["machines"]) == {"bench", "bench_vm", "bench_vm-swap"}
+    assert doc["figures"]["swap.sweep"]["program"] == "bench_vm-swap"

@@ -187,7 +187,7 @@ struct vm_region {
 	uint64_t file_offset, file_size;
 };
 
-#define VM_SPT_BUCKETS 64
+#define VM_SPT_BUCKETS 1024 /* a page lookup walks resident/1024 entries on average */
 
 /*
  * An address space's supplemental page table. `lock` (the SPT lock) protects
