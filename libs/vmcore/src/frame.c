@@ -131,13 +131,21 @@ int vm_frame_add_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space 
 
 	if (!r)
 		return VM_E_NOMEM;
+	vm_frame_link_ref_locked(vm, fe, s, va, r);
+	return VM_OK;
+}
+
+/* vm_frame_add_ref_locked with a reverse-map record the caller took from
+ * vm->rmaps and cleared. Caller holds the frame's lock and s's SPT lock. */
+void vm_frame_link_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va,
+                              struct vm_rmap *r)
+{
 	r->space = s;
 	r->va = va;
 	r->next = fe->rmap;
 	fe->rmap = r;
 	if (++fe->refcount == 2)
 		vm_stat_add(vm, &vm->stats.frames_cow_shared, 1);
-	return VM_OK;
 }
 
 /* Drop the reference of (s, va), then free the frame if that was the last

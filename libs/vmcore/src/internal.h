@@ -45,6 +45,8 @@ void vm_fatal(struct vm *vm, const char *msg);
 void vm_pool_init(struct vm *vm, struct vm_pool *p, void *mem, size_t objsize, size_t count);
 void *vm_pool_get(struct vm *vm, struct vm_pool *p);
 void vm_pool_put(struct vm *vm, struct vm_pool *p, void *obj);
+size_t vm_pool_get_many(struct vm *vm, struct vm_pool *p, void **out, size_t n);
+void vm_pool_put_many(struct vm *vm, struct vm_pool *p, void *const *objs, size_t n);
 
 /* frame.c: the frame table. Functions named *_locked need the frame's lock. */
 struct vm_frame *vm_frame_entry(struct vm *vm, vm_frame_t f);
@@ -52,6 +54,8 @@ int vm_frame_get(struct vm *vm, vm_frame_t *out);
 int vm_frame_try(struct vm *vm, vm_frame_t *out);
 void vm_frame_put_unused(struct vm *vm, vm_frame_t f);
 int vm_frame_add_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va);
+void vm_frame_link_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va,
+                              struct vm_rmap *r);
 void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, struct vm_space *s,
                               uint64_t va);
 void vm_frame_release_if_unused_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f);
@@ -72,6 +76,7 @@ bool vm_slot_freeing(struct vm *vm, vm_slot_t s);
 /* space.c */
 struct vm_page *vm_page_lookup(struct vm_space *s, uint64_t va);
 struct vm_page *vm_page_insert(struct vm_space *s, uint64_t va);
+void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p);
 void vm_page_remove(struct vm_space *s, struct vm_page *p);
 void vm_page_release(struct vm_space *s, struct vm_page *p);
 struct vm_region *vm_region_find(struct vm_space *s, uint64_t va);

@@ -50,3 +50,34 @@ void vm_pool_put(struct vm *vm, struct vm_pool *p, void *obj)
 	p->used--;
 	vm_lock_drop(vm, &p->lock);
 }
+
+/* Take up to n records in one lock round trip (fork clones many pages at
+ * once); returns how many, fewer when the pool runs out. Unlike
+ * vm_pool_get they are not cleared: the caller clears each one it uses. */
+size_t vm_pool_get_many(struct vm *vm, struct vm_pool *p, void **out, size_t n)
+{
+	size_t got = 0;
+
+	vm_lock_take(vm, &p->lock);
+	while (got < n && p->free) {
+		void **obj = p->free;
+		p->free = *obj;
+		out[got++] = obj;
+	}
+	p->used += got;
+	vm_lock_drop(vm, &p->lock);
+	return got;
+}
+
+/* Give n records back in one lock round trip. */
+void vm_pool_put_many(struct vm *vm, struct vm_pool *p, void *const *objs, size_t n)
+{
+	vm_lock_take(vm, &p->lock);
+	for (size_t i = 0; i < n; i++) {
+		void **o = objs[i];
+		*o = p->free;
+		p->free = o;
+	}
+	p->used -= n;
+	vm_lock_drop(vm, &p->lock);
+}

@@ -37,13 +37,19 @@ struct vm_page *vm_page_insert(struct vm_space *s, uint64_t va)
 {
 	struct vm_page *p = vm_pool_get(s->vm, &s->vm->pages);
 
-	if (!p)
-		return NULL;
+	if (p)
+		vm_page_link(s, va, p);
+	return p;
+}
+
+/* vm_page_insert with a record the caller took from vm->pages and cleared.
+ * Caller must hold the SPT lock and know va has no entry. */
+void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p)
+{
 	p->va = va;
 	p->gen = ++s->gen_next;
 	p->next = s->buckets[bucket_of(va)];
 	s->buckets[bucket_of(va)] = p;
-	return p;
 }
 
 /* Unlink and free an entry. Caller must hold the SPT lock. */

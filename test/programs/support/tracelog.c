@@ -156,7 +156,7 @@ static bool maps_page(const struct fl_ipclog_record *r, uint64_t addr)
 
 	if (r->label == FL_VSPACE_MAP_RANGE && r->nwords >= 3)
 		return r->words[0] <= page && page - r->words[0] < r->words[2] * T_PAGE;
-	if (r->label == FL_FRAME_MAP && r->nwords >= 1)
+	if ((r->label == FL_FRAME_MAP || r->label == FL_VSPACE_MAP_COPY) && r->nwords >= 1)
 		return r->words[0] == page;
 	return false;
 }

@@ -10,7 +10,7 @@ recorded pager runs and by test/trace/qemu_suite.py on fresh ones."""
 import re
 
 STEP_TIME = re.compile(r"^\s*\+([0-9.]+) us\s+(.*)$")
-MAP = re.compile(r"^(vspace_map_range|frame_map)\(va=(0x[0-9a-f]+)[,)]")
+MAP = re.compile(r"^(vspace_map_range|vspace_map_copy|frame_map)\(va=(0x[0-9a-f]+)[,)]")
 
 
 def maps_page(step, address):
