@@ -202,7 +202,7 @@ def main(argv):
     except (ValueError, machine.MissingImage) as e:
         print("faultline bench: %s" % e, file=sys.stderr)
         return 2
-    reports, failed = {}, False
+    reports, failed, inexact = {}, False, []
     for p in PROGRAMS:
         first = None
         for i in range(args.repeat):
@@ -217,6 +217,7 @@ def main(argv):
                 continue
             diff = differences(first, report)
             if diff and not p.exact:
+                inexact.append(p.ident)
                 print("faultline bench: %s (not exactly repeatable, see docs/benchmarks.md): "
                       "run %d differs from run 1: %s" % (p.ident, i + 1, "; ".join(diff)),
                       file=sys.stderr)
@@ -241,7 +242,9 @@ def main(argv):
         f.write("\n")
     print("commit %s%s, %s, cpu %s; %s"
           % (meta["commit"][:12], " (dirty)" if meta["dirty"] else "", meta["qemu"], args.cpu,
-             "identical over %d runs; " % args.repeat if args.repeat > 1 and not failed else "")
+             "identical over %d runs%s; " % (args.repeat, "".join(
+                 " (%s differed: not exact)" % i for i in inexact))
+             if args.repeat > 1 and not failed else "")
           + "results in %s" % out)
     return 1 if failed else 0
 
