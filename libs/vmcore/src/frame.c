@@ -153,6 +153,14 @@ void vm_frame_link_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_spac
 void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, struct vm_space *s,
                               uint64_t va)
 {
+	vm_pool_put(vm, &vm->rmaps, vm_frame_unlink_ref_locked(vm, fe, f, s, va));
+}
+
+/* vm_frame_drop_ref_locked that hands the reverse-map record back to the
+ * caller, who puts it into vm->rmaps (with others at once). Same locks. */
+struct vm_rmap *vm_frame_unlink_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f,
+                                           struct vm_space *s, uint64_t va)
+{
 	struct vm_rmap **pp = &fe->rmap, *r;
 
 	while ((r = *pp) && !(r->space == s && r->va == va))
@@ -160,10 +168,10 @@ void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, 
 	if (!r)
 		vm_fatal(vm, "vmcore: dropping a reference the reverse map does not hold");
 	*pp = r->next;
-	vm_pool_put(vm, &vm->rmaps, r);
 	if (fe->refcount-- == 2)
 		vm_stat_add(vm, &vm->stats.frames_cow_shared, -1);
 	vm_frame_release_if_unused_locked(vm, fe, f);
+	return r;
 }
 
 /* Register a freshly filled frame as the page (s, va) (refcount 1).

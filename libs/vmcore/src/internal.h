@@ -58,6 +58,8 @@ void vm_frame_link_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_spac
                               struct vm_rmap *r);
 void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, struct vm_space *s,
                               uint64_t va);
+struct vm_rmap *vm_frame_unlink_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f,
+                                           struct vm_space *s, uint64_t va);
 void vm_frame_release_if_unused_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f);
 int vm_frame_register(struct vm *vm, vm_frame_t f, struct vm_space *s, uint64_t va);
 void vm_stat_add(struct vm *vm, size_t *counter, long delta);
@@ -78,6 +80,7 @@ struct vm_page *vm_page_lookup(struct vm_space *s, uint64_t va);
 struct vm_page *vm_page_insert(struct vm_space *s, uint64_t va);
 void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p);
 void vm_page_remove(struct vm_space *s, struct vm_page *p);
+void vm_page_unlink(struct vm_space *s, struct vm_page *p);
 void vm_page_release(struct vm_space *s, struct vm_page *p);
 struct vm_region *vm_region_find(struct vm_space *s, uint64_t va);
 bool vm_region_overlaps(struct vm_space *s, uint64_t start, uint64_t end, struct vm_region *skip);

@@ -55,17 +55,42 @@ void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p)
 /* Unlink and free an entry. Caller must hold the SPT lock. */
 void vm_page_remove(struct vm_space *s, struct vm_page *p)
 {
+	vm_page_unlink(s, p);
+	vm_pool_put(s->vm, &s->vm->pages, p);
+}
+
+/* Unlink an entry; the caller puts it back into vm->pages. Caller must hold
+ * the SPT lock. */
+void vm_page_unlink(struct vm_space *s, struct vm_page *p)
+{
 	struct vm_page **pp = &s->buckets[bucket_of(p->va)];
 
 	while (*pp != p)
 		pp = &(*pp)->next;
 	*pp = p->next;
-	vm_pool_put(s->vm, &s->vm->pages, p);
 }
 
-/* Drop what the entry references (a frame reference or a slot reference)
- * and remove it. The caller unmaps it. Caller must hold the SPT lock. */
-void vm_page_release(struct vm_space *s, struct vm_page *p)
+/* Records freed by vm_release_range (and vm_page_release), given back to
+ * their pools 64 at a time (one pool-lock round trip per batch instead of
+ * two per page). */
+#define RELEASE_BATCH 64
+struct released {
+	void *pages[RELEASE_BATCH], *rmaps[RELEASE_BATCH];
+	size_t npages, nrmaps;
+};
+
+static void released_flush(struct vm *vm, struct released *rel)
+{
+	vm_pool_put_many(vm, &vm->pages, rel->pages, rel->npages);
+	vm_pool_put_many(vm, &vm->rmaps, rel->rmaps, rel->nrmaps);
+	rel->npages = rel->nrmaps = 0;
+}
+
+/* Drop what p references (a frame reference or a slot reference) and
+ * unlink it, keeping its records in rel. If an evictor owns the frame, it
+ * finds our node gone and skips us; it frees nothing we still use. Caller
+ * holds the SPT lock. */
+static void release_page(struct vm_space *s, struct vm_page *p, struct released *rel)
 {
 	struct vm *vm = s->vm;
 
@@ -75,14 +100,15 @@ void vm_page_release(struct vm_space *s, struct vm_page *p)
 	} else {
 		struct vm_frame *fe = vm_frame_entry(vm, p->frame);
 
-		/* If an evictor owns the frame, it finds our node gone and
-		 * skips us; it frees nothing we still use. */
 		vm_lock_take(vm, &fe->lock);
-		vm_frame_drop_ref_locked(vm, fe, p->frame, s, p->va);
+		rel->rmaps[rel->nrmaps++] = vm_frame_unlink_ref_locked(vm, fe, p->frame, s, p->va);
 		vm_lock_drop(vm, &fe->lock);
 		s->resident--;
 	}
-	vm_page_remove(s, p);
+	vm_page_unlink(s, p);
+	rel->pages[rel->npages++] = p;
+	if (rel->npages == RELEASE_BATCH)
+		released_flush(vm, rel);
 }
 
 /* Release every page in [start, end), unmapping in batched ranges.
@@ -90,7 +116,9 @@ void vm_page_release(struct vm_space *s, struct vm_page *p)
 void vm_release_range(struct vm_space *s, uint64_t start, uint64_t end)
 {
 	struct vm_batch b;
+	struct released rel;
 
+	rel.npages = rel.nrmaps = 0;
 	vm_batch_start(&b, s, VM_BATCH_UNMAP, 0);
 	for (uint64_t va = start; va < end; va += VM_PAGE_SIZE) {
 		struct vm_page *p = vm_page_lookup(s, va);
@@ -99,9 +127,21 @@ void vm_release_range(struct vm_space *s, uint64_t start, uint64_t end)
 			continue;
 		if (p->mapped)
 			vm_batch_add(&b, va);
-		vm_page_release(s, p);
+		release_page(s, p, &rel);
 	}
 	vm_batch_flush(&b);
+	released_flush(s->vm, &rel);
+}
+
+/* Drop what the entry references (a frame reference or a slot reference)
+ * and remove it. The caller unmaps it. Caller must hold the SPT lock. */
+void vm_page_release(struct vm_space *s, struct vm_page *p)
+{
+	struct released rel;
+
+	rel.npages = rel.nrmaps = 0;
+	release_page(s, p, &rel);
+	released_flush(s->vm, &rel);
 }
 
 /* The region containing va, or NULL. Caller must hold the SPT lock. */
