@@ -9,8 +9,16 @@ Cases (raspi4b has four CPUs, always):
   rpi4.ktest         the kernel test suite (kernel.root=ktest) through U-Boot;
                      one result per test, rpi4.ktest/<test>
   rpi4.tests         the test server through U-Boot: every test program but
-                     swap_* (no swap device on this board yet: docs/rpi4.md);
-                     one result per test, rpi4.tests/<test>
+                     swap_* (they run in rpi4.swap, as on virt in their own
+                     boot); one result per test, rpi4.tests/<test>
+  rpi4.swap          the swap_* test programs through U-Boot with a small frame
+                     budget, swapd keeping its slots in the SD image's swap
+                     partition (SDHCI, PIO, interrupts); one result per test,
+                     and rpi4.swap/swapd_malformed_requests (the pager's boot
+                     check of swapd), rpi4.swap/swap_on_sd_card (swapd chose
+                     the card and pages reached its swap partition),
+                     rpi4.swap/fat_partition_intact (not one byte of the FAT
+                     boot partition changed)
 The images are the rpi4 build's (<build>/target-rpi4, built beside qemu-virt
 by test/host/rpi4). If QEMU 10 cannot be installed, or the build could not
 download U-Boot or the DTB, every case is a SKIP whose one line says why.
@@ -18,8 +26,11 @@ download U-Boot or the DTB, every case is a SKIP whose one line says why.
 
 import functools
 import glob
+import hashlib
+import json
 import os
 import re
+import subprocess
 
 import harness
 import raspi4b
@@ -31,6 +42,12 @@ BOOT_TIMEOUT = 180.0
 KTEST_TIMEOUT = 400.0
 TESTS_TIMEOUT = 900.0
 FRAMES = 8192  # the pager's frame pool for the test server, as on virt
+# The swap tests as on virt (test/swap): a 512-frame budget, 4096 slots, and
+# up to 150 s per test (they move a few thousand pages by PIO under TCG).
+SWAP_FRAMES = 512
+SWAP_SLOTS = 4096
+SWAP_TEST_TIMEOUT = 150
+SWAP_TIMEOUT = 900.0
 SKIP = re.compile(r"^SKIP (\S+): (.*)$")
 
 
@@ -97,6 +114,75 @@ def _server(ctx, case, bootargs):
     return results
 
 
+def _partitions(img):
+    """The SD image's partitions: (first byte, bytes, sfdisk's type) each."""
+    p = subprocess.run(["sfdisk", "--json", img], capture_output=True, text=True, check=True)
+    return [(q["start"] * 512, q["size"] * 512, q["type"])
+            for q in json.loads(p.stdout)["partitiontable"]["partitions"]]
+
+
+def _digest(img, start, size):
+    """SHA-256 of size bytes of img from start, and whether any is non-zero."""
+    h, nonzero = hashlib.sha256(), False
+    with open(img, "rb") as f:
+        f.seek(start)
+        left = size
+        while left:
+            chunk = f.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            h.update(chunk)
+            nonzero = nonzero or chunk.count(0) != len(chunk)
+            left -= len(chunk)
+    return h.hexdigest(), nonzero
+
+
+def _swap(ctx, case):
+    """The swap tests through U-Boot, swap on the SD card; then check the
+    card: the FAT partition unchanged, the swap partition written."""
+    work = ctx.log_path(case.name, ".d")
+    bootargs = ("pager.frames=%d swap.slots=%d tests.timeout=%d tests=swap_*"
+                % (SWAP_FRAMES, SWAP_SLOTS, SWAP_TEST_TIMEOUT))
+    try:
+        argv = raspi4b.command(ctx.build, work, uboot=True, bootargs=bootargs)
+    except raspi4b.Unavailable as e:
+        return _skip(case, str(e))
+    sd = os.path.join(work, "sd.img")
+    try:
+        parts = _partitions(sd)
+        fat = next(p for p in parts if p[2] == "c")
+        swap = next(p for p in parts if p[2] == "82")
+        fat_before, _ = _digest(sd, fat[0], fat[1])
+        run = harness.run(argv, ctx.log_path(case.name), case.timeout,
+                          until=lambda t: t.summary is not None, settle=SETTLE)
+        fat_after, _ = _digest(sd, fat[0], fat[1])
+        _, swap_written = _digest(sd, swap[0], swap[1])
+    finally:
+        if os.path.exists(sd):
+            os.unlink(sd)
+    results = harness.server_results(run, case.name)
+    if run.transcript.panicked and not any(r.status == "fail" for r in results):
+        results.append(harness.Result(case.name, "fail", run.describe(), run.log_path))
+    lines = run.transcript.lines
+
+    def check(name, ok, why):
+        results.append(harness.Result(name, "pass" if ok else "fail", "" if ok else why,
+                                      run.log_path, run.seconds))
+
+    check("swapd_malformed_requests", any("swap check: swapd refused" in l for l in lines),
+          "no 'swap check' success line from the pager")
+    on_card = any(l.startswith("swapd: swap on SD card") for l in lines)
+    check("swap_on_sd_card", on_card and swap_written,
+          "swapd did not choose the SD card" if not on_card
+          else "no byte of the swap partition was written")
+    check("fat_partition_intact", fat_before == fat_after,
+          "the FAT boot partition changed during the run")
+    for r in results:
+        if r.name != case.name:
+            r.name = "%s/%s" % (case.name, r.name)
+    return results
+
+
 def test_families(repo):
     """tests= patterns for every test program family but swap_*: one
     `family_*` per name prefix in test/programs (the whole name list would
@@ -119,4 +205,5 @@ def cases(ctx):
         case("rpi4.ktest", functools.partial(_server, bootargs="kernel.root=ktest"),
              KTEST_TIMEOUT),
         case("rpi4.tests", functools.partial(_server, bootargs=tests), TESTS_TIMEOUT),
+        case("rpi4.swap", _swap, SWAP_TIMEOUT),
     ]

@@ -29,6 +29,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 QEMU10 = os.path.join(REPO, "tools", "qemu10", "qemu10.sh")
 
+NCPUS = 4  # raspi4b's Cortex-A72s
+
 # QEMU raspi4b's -serial order, by the compatible of the UART node.
 SERIAL_INDEX = {"arm,pl011": 0, "brcm,bcm2835-aux-uart": 1}
 
@@ -64,10 +66,24 @@ def qemu(build):
     return got
 
 
+def _configured_for_rpi4(build):
+    """Is the build tree itself configured for the rpi4 board?"""
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            return any(l.startswith("FAULTLINE_BOARD:") and l.strip().endswith("=rpi4")
+                       for l in f)
+    except OSError:
+        return False
+
+
 def images_dir(build):
-    """The rpi4 build's images: <build>/target-rpi4/images (built beside
-    another board) or <build>/target/images (a build for rpi4)."""
-    for sub in ("target-rpi4", "target"):
+    """The rpi4 build's images: <build>/target/images (a build for rpi4) or
+    <build>/target-rpi4/images (built beside another board), the one the
+    build tree is configured for first."""
+    subs = ("target-rpi4", "target")
+    if _configured_for_rpi4(build):
+        subs = ("target", "target-rpi4")
+    for sub in subs:
         d = os.path.join(os.path.abspath(build), sub, "images")
         if os.path.exists(os.path.join(d, "rpi4-sd.stamp")):
             return d
@@ -130,27 +146,56 @@ def sd_with_bootargs(sd_image, copy, bootargs):
     return copy
 
 
-def command(build, workdir, uboot=False, bootargs=""):
+def check_run_options(smp=None, mem=None, gic=None, cpu=None):
+    """Raise ValueError with one line if a `run` option cannot apply to
+    raspi4b (None: not given)."""
+    if smp not in (None, NCPUS):
+        raise ValueError("--smp %s: raspi4b always has %d CPUs" % (smp, NCPUS))
+    if mem is not None:
+        raise ValueError("--mem: raspi4b always has 2 GiB (its DTB gives the low 960 MiB)")
+    if gic not in (None, 2):
+        raise ValueError("--gic %s: the Raspberry Pi 4 has a GIC-400 (GICv2)" % gic)
+    if cpu not in (None, "cortex-a72"):
+        raise ValueError("--cpu %s: raspi4b's CPUs are Cortex-A72s" % cpu)
+
+
+def command(build, workdir, uboot=False, bootargs="", sd=False, gdb=False, icount=False,
+            interactive=False):
     """The QEMU argv for one raspi4b boot of the rpi4 build in `build`.
     Files this run needs (an SD-image copy, the other UART's output) go into
-    `workdir`, which the caller owns and may delete after the run."""
+    `workdir`, which the caller owns and may delete after the run.
+
+    uboot: boot U-Boot from a copy of the SD image (bootargs in faultline.env)
+    sd: with a direct boot, attach a copy of the SD image all the same (its
+        swap partition gives swapd a swap area)
+    gdb: wait for gdb on :1234; icount: exact mode (one instruction per ns)
+    interactive: QEMU's monitor multiplexed on the console (Ctrl-A c)"""
     dtb = media(build, "bcm2711-rpi-4-b.dtb")
     console = console_serial(dtb)
     os.makedirs(workdir, exist_ok=True)
     other = "file:" + os.path.join(workdir, "other-uart.log")
     serials = [other, other]
-    serials[console] = "stdio"
-    argv = [qemu(build), "-M", "raspi4b", "-nographic", "-monitor", "none", "-audio", "none",
-            "-dtb", dtb]
+    serials[console] = "mon:stdio" if interactive else "stdio"
+    argv = [qemu(build), "-M", "raspi4b", "-nographic", "-audio", "none", "-dtb", dtb]
+    if not interactive:
+        argv += ["-monitor", "none"]
     for s in serials:
         argv += ["-serial", s]
+    if icount:
+        argv += ["-icount", "shift=0,sleep=off", "-rtc", "clock=vm"]
     if uboot:
-        sd = sd_with_bootargs(media(build, "rpi4-sd.img"), os.path.join(workdir, "sd.img"),
-                              bootargs)
+        card = sd_with_bootargs(media(build, "rpi4-sd.img"), os.path.join(workdir, "sd.img"),
+                                bootargs)
         argv += ["-kernel", media(build, "u-boot.bin"),
-                 "-drive", "if=sd,format=raw,file=%s" % sd]
+                 "-drive", "if=sd,format=raw,file=%s" % card]
     else:
         argv += ["-kernel", media(build, "faultline.Image")]
         if bootargs:
             argv += ["-append", bootargs]
+        if sd:
+            card = sd_with_bootargs(media(build, "rpi4-sd.img"),
+                                    os.path.join(workdir, "sd.img"), "")
+            argv += ["-drive", "if=sd,format=raw,file=%s" % card]
+    if gdb:
+        argv += ["-s", "-S"]
     return argv

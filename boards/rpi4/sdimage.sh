@@ -1,11 +1,14 @@
 #!/bin/sh
-# The Raspberry Pi 4 SD-card image: MBR, one FAT partition with the Pi
-# firmware, config.txt, U-Boot rpi_4, the DTB, boot.scr and the kernel Image.
+# The Raspberry Pi 4 SD-card image: MBR, a FAT partition with the Pi
+# firmware, config.txt, U-Boot rpi_4, the DTB, boot.scr and the kernel Image,
+# and a swap partition (type 0x82, SWAP_MIB at the end) where swapd keeps
+# its slots.
 #
 # usage: sdimage.sh [--optional] IMAGES_DIR KERNEL_IMAGE BOOT_SCR CONFIG_TXT
 #
-# Writes into IMAGES_DIR: rpi4-sd.img (64 MiB: QEMU's raspi4b needs an SD
-# image whose size is a power of two, and a real card takes any size),
+# Writes into IMAGES_DIR: rpi4-sd.img (128 MiB: 64 of FAT, 64 of swap; QEMU's
+# raspi4b needs an SD image whose size is a power of two, and a real card
+# takes any size),
 # u-boot.bin and bcm2711-rpi-4-b.dtb (QEMU boots them as -kernel and -dtb),
 # and rpi4-sd.stamp once all is done.
 #
@@ -99,5 +102,5 @@ set -- config.txt="$config" u-boot.bin="$media/u-boot.bin" \
 if [ -n "$firmware" ]; then
 	set -- start4.elf="$media/start4.elf" fixup4.dat="$media/fixup4.dat" "$@"
 fi
-/usr/bin/python3 "$repo/tools/fatdisk/fatdisk.py" -o "$out" --size 64 --label FAULTLINE "$@"
+/usr/bin/python3 "$repo/tools/fatdisk/fatdisk.py" -o "$out" --size 128 --swap 64 --label FAULTLINE "$@"
 touch "$stamp"

@@ -205,17 +205,19 @@ static int map_device_page(const struct fl_bootinfo *bi, struct process *p, uint
 	return -1;
 }
 
+/* The SD host controllers swapd can drive, in the order it tries them: the
+ * Pi 4's card slot is on EMMC2; QEMU's raspi4b puts its -drive if=sd card on
+ * the Arasan controller (on a real Pi 4 that one holds the Wi-Fi chip, which
+ * fails SD card initialisation and is skipped). */
+static const char *const sdhci_compat[] = {"brcm,bcm2711-emmc2", "brcm,bcm2835-sdhci"};
+
 /* Fill the boot table with the DTB's virtio-mmio transports and map their
- * pages into swapd. -1 if there are none or they do not fit the window. */
-static int give_transports(const struct fl_bootinfo *bi, struct process *p, struct swapd_boot *bt)
+ * pages (one contiguous window) into swapd. 0 if done, 1 if the DTB has
+ * none, -1 if they do not fit the window or cannot be mapped. */
+static int give_virtio(const struct fl_bootinfo *bi, struct process *p, struct swapd_boot *bt)
 {
-	const char *err = NULL;
 	uint64_t lo = ~0ULL, hi = 0;
 
-	if (dtb_parse((const void *)bi->dtb_vaddr, bi->dtb_size, &dt, &err) < 0) {
-		plog("swap: the DTB does not parse: %s", err ? err : "?");
-		return -1;
-	}
 	for (unsigned i = 0; i < dt.ndevices; i++) {
 		if (strcmp(dt.devices[i].compatible, "virtio,mmio"))
 			continue;
@@ -223,9 +225,10 @@ static int give_transports(const struct fl_bootinfo *bi, struct process *p, stru
 		lo = b < lo ? b : lo;
 		hi = b > hi ? b : hi;
 	}
-	if (!hi || (hi - lo) / 4096 >= SWAPD_MMIO_PAGES) {
-		plog("swap: %s", hi ? "the virtio-mmio transports span too many pages"
-		                    : "the DTB lists no virtio-mmio transport");
+	if (!hi)
+		return 1;
+	if ((hi - lo) / 4096 >= SWAPD_MMIO_PAGES) {
+		plog("swap: the virtio-mmio transports span too many pages");
 		return -1;
 	}
 	bt->mmio_paddr = lo;
@@ -234,15 +237,60 @@ static int give_transports(const struct fl_bootinfo *bi, struct process *p, stru
 		if (!strcmp(dt.devices[i].compatible, "virtio,mmio"))
 			bt->t[bt->ntransports++] =
 			    (struct swapd_transport){.offset = (uint32_t)(dt.devices[i].base - lo),
-			                             .intid = dt.devices[i].irq};
-	for (uint32_t k = 0; k < bt->mmio_pages; k++)
+			                             .intid = dt.devices[i].irq,
+			                             .kind = SWAPD_DEV_VIRTIO_MMIO};
+	for (uint32_t k = 0; k < bt->mmio_pages; k++) {
+		bt->page_paddr[k] = lo + k * 4096ULL;
 		if (map_device_page(bi, p, lo + k * 4096ULL, SWAPD_MMIO_VA + k * 4096ULL))
 			return -1;
+	}
 	return 0;
 }
 
+/* Fill the boot table with the DTB's SD host controllers (sdhci_compat
+ * order), each one's register page mapped at the next page of swapd's
+ * device window. 0 if done, 1 if the DTB has none, -1 on failure. */
+static int give_sdhci(const struct fl_bootinfo *bi, struct process *p, struct swapd_boot *bt)
+{
+	for (unsigned c = 0; c < sizeof sdhci_compat / sizeof sdhci_compat[0]; c++)
+		for (unsigned i = 0; i < dt.ndevices && bt->mmio_pages < SWAPD_MMIO_PAGES; i++) {
+			const struct plat_device *d = &dt.devices[i];
+			if (strcmp(d->compatible, sdhci_compat[c]) || !d->irq)
+				continue;
+			uint32_t k = bt->mmio_pages++;
+			bt->page_paddr[k] = d->base & ~4095ULL;
+			bt->t[bt->ntransports++] = (struct swapd_transport){
+			    .offset = (uint32_t)(k * 4096 + (d->base & 4095)),
+			    .intid = d->irq,
+			    .kind = SWAPD_DEV_SDHCI};
+			if (map_device_page(bi, p, bt->page_paddr[k], SWAPD_MMIO_VA + k * 4096ULL))
+				return -1;
+		}
+	return bt->ntransports ? 0 : 1;
+}
+
+/* Fill the boot table with the devices swapd may use for swap: the DTB's
+ * virtio-mmio transports, or if there are none its SD host controllers.
+ * -1 if there is neither or they cannot be given. */
+static int give_transports(const struct fl_bootinfo *bi, struct process *p, struct swapd_boot *bt)
+{
+	const char *err = NULL;
+	int r;
+
+	if (dtb_parse((const void *)bi->dtb_vaddr, bi->dtb_size, &dt, &err) < 0) {
+		plog("swap: the DTB does not parse: %s", err ? err : "?");
+		return -1;
+	}
+	r = give_virtio(bi, p, bt);
+	if (r == 1)
+		r = give_sdhci(bi, p, bt);
+	if (r == 1)
+		plog("swap: the DTB lists no virtio-mmio transport and no SD host controller");
+	return r ? -1 : 0;
+}
+
 /* Give swapd its endpoint, notification (bound to its thread), DMA page,
- * own CNode and reply objects. The pager keeps the
+ * own CNode and VSpace and reply objects. The pager keeps the
  * endpoint (in swapd_ep) and a go-badged notification cap (*go). */
 static int give_caps(struct process *p, vm_frame_t dma, fl_cptr_t *go)
 {
@@ -267,7 +315,8 @@ static int give_caps(struct process *p, vm_frame_t dma, fl_cptr_t *go)
 	    give_cap(p, SWAPD_CAP_NTFN, root, ntfn, FL_RIGHT_READ | FL_RIGHT_WRITE,
 	             SWAPD_IRQ_BADGE) ||
 	    give_cap(p, SWAPD_CAP_DMA_FRAME, frame_cnode, dma, FL_RIGHT_READ, 0) ||
-	    give_cap(p, SWAPD_CAP_CNODE, root, p->cnode.obj, FL_RIGHTS_ALL, 0))
+	    give_cap(p, SWAPD_CAP_CNODE, root, p->cnode.obj, FL_RIGHTS_ALL, 0) ||
+	    give_cap(p, SWAPD_CAP_VSPACE, root, p->vspace.obj, FL_RIGHTS_ALL, 0))
 		return -1;
 	ut_retype_into(FL_OBJ_REPLY, 0, p->cnode.obj, SWAPD_CAP_REPLY_FIRST, SWAPD_MAX_REQUESTS);
 	return 0;

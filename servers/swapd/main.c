@@ -1,7 +1,9 @@
 /*
- * swapd: the swap daemon. A user-level virtio-blk driver that moves single
- * frames between memory and 4 KiB slots of the swap disk for the pager
- * (idl/swapd.idl). docs/swap.md has the protocol and the start-up contract
+ * swapd: the swap daemon. A user-level block driver that moves single
+ * frames between memory and 4 KiB slots of the swap area for the pager
+ * (idl/swapd.idl): a virtio-blk disk (virtio_blk.c) on QEMU virt, or the
+ * swap partition of an SD card behind an SDHCI controller (sdhci.c) on the
+ * Raspberry Pi 4, both behind blockdev.h. docs/swap.md has the protocol and the start-up contract
  * (swapd/boot.h): the pager maps swapd's memory eagerly and pins it, so
  * swapd never faults; it must not grow its heap or its stack beyond the
  * pinned part.
@@ -12,8 +14,11 @@
  * up to SWAPD_MAX_REQUESTS transfers are in flight at once. The device's
  * interrupt arrives as a signal of the notification bound to swapd's TCB,
  * delivered by the same receive; completions answer their requests.
- * Requests are indexed alike in three tables: reqs[i], reply object
- * SWAPD_CAP_REPLY_FIRST + i, receive slot SWAPD_CAP_RECV_FIRST + i.
+ * Requests are indexed alike in four tables: reqs[i], reply object
+ * SWAPD_CAP_REPLY_FIRST + i, receive slot SWAPD_CAP_RECV_FIRST + i and,
+ * for a device the CPU feeds by PIO, the page SWAPD_BUF_VA + i * 4096 where
+ * the received frame is mapped while its transfer runs (deleting the cap
+ * at completion unmaps it).
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +27,8 @@
 #include <faultline/ipc.h>
 #include <swapd/boot.h>
 
+#include "blockdev.h"
+#include "sdhci.h"
 #include "slots.h"
 #include "swapd.h"
 #include "virtio_blk.h"
@@ -38,11 +45,17 @@ struct request {
 	uint32_t slot;
 };
 
+_Static_assert(SWAPD_MAX_REQUESTS <= VBLK_MAX_REQUESTS && SWAPD_MAX_REQUESTS <= SDHCI_MAX_REQUESTS,
+               "every backend takes as many requests as swapd keeps");
+
 static struct request reqs[SWAPD_MAX_REQUESTS];
-static struct vblk disk;
+static struct vblk vdisk;
+static struct sdhci sdcard;
+static struct blockdev disk;
 static bool have_disk;
 static unsigned cur; /* the request index the next message is received into */
-static uint64_t dma_paddr, mmio_paddr, mmio_bytes;
+static uint64_t dma_paddr;
+static const struct swapd_boot *boot_table;
 static struct swapd_stats counters;
 
 /* Invoke object cap with label and words; the kernel's error (0 = success),
@@ -70,54 +83,74 @@ static void drop_cap(fl_cptr_t s)
 	invoke(SWAPD_CAP_CNODE, FL_CNODE_DELETE, 1, w, 0, NULL);
 }
 
-/* The physical address of the frame cap in slot frame, if swapd may make the
- * device read or write it: a 4 KiB frame that is neither swapd's DMA page
- * nor device memory it drives. */
-static bool frame_paddr(fl_cptr_t frame, uint64_t *paddr)
+/* The page of the frame cap in slot frame, if swapd may let the device
+ * (or itself) read or write it: a 4 KiB frame that is neither swapd's DMA
+ * page nor a device page it drives. For a PIO device the frame is mapped
+ * at request cur's buffer page (read-only for a swap-out: swapd only reads
+ * it). */
+static bool frame_page(fl_cptr_t frame, bool writable, struct blk_page *pg)
 {
-	if (invoke(frame, FL_FRAME_GET_ADDRESS, 0, NULL, 0, paddr) != 0)
+	const struct swapd_boot *bt = boot_table;
+
+	if (invoke(frame, FL_FRAME_GET_ADDRESS, 0, NULL, 0, &pg->paddr) != 0)
 		return false;
-	if (*paddr & 4095)
+	if ((pg->paddr & 4095) || pg->paddr == dma_paddr)
 		return false;
-	if (*paddr == dma_paddr)
+	for (uint32_t k = 0; k < bt->mmio_pages && k < SWAPD_MMIO_PAGES; k++)
+		if (pg->paddr == bt->page_paddr[k])
+			return false;
+	pg->va = NULL;
+	if (!disk.needs_va)
+		return true;
+	uint64_t va = SWAPD_BUF_VA + (uint64_t)cur * 4096;
+	uint64_t w[2] = {va, writable ? FL_MAP_RW : FL_MAP_READ};
+	if (invoke(frame, FL_FRAME_MAP, 2, w, SWAPD_CAP_VSPACE, NULL) != 0)
 		return false;
-	return !(*paddr >= mmio_paddr && *paddr < mmio_paddr + mmio_bytes);
+	pg->va = (void *)va;
+	return true;
 }
 
-/* Start request cur; the reply waits for the completion. */
-static int start(enum req_kind kind, uint32_t slot, uint64_t paddr)
+/* Start request cur; the reply waits for the completion. FL_IDL_DEFER, or
+ * SWAPD_E_IO_ERROR if the device refused it (nothing started). */
+static int start(enum req_kind kind, uint32_t slot, struct blk_page pg)
 {
 	reqs[cur] = (struct request){.kind = kind, .slot = slot};
-	vblk_submit(&disk, cur, kind == REQ_OUT ? VBLK_WRITE : VBLK_READ, paddr,
-	            (uint64_t)slot * SECTORS_PER_SLOT);
+	if (!disk.submit(&disk, cur, kind == REQ_OUT ? BLK_WRITE : BLK_READ,
+	                 (uint64_t)slot * SECTORS_PER_SLOT, SECTORS_PER_SLOT, pg)) {
+		reqs[cur].kind = REQ_NONE;
+		counters.io_errors++;
+		return SWAPD_E_IO_ERROR;
+	}
 	return FL_IDL_DEFER;
 }
 
 static int on_swap_out(void *ctx, uint64_t badge, fl_cptr_t frame, uint32_t *slot)
 {
-	uint64_t paddr;
+	struct blk_page pg;
 
 	(void)ctx;
 	(void)badge;
-	(void)slot;
-	if (!frame_paddr(frame, &paddr))
+	if (!frame_page(frame, false, &pg))
 		return SWAPD_E_BAD_FRAME;
 	if (!have_disk || !slots_alloc(slot))
 		return SWAPD_E_NO_SLOT;
-	return start(REQ_OUT, *slot, paddr);
+	int r = start(REQ_OUT, *slot, pg);
+	if (r != FL_IDL_DEFER)
+		slots_free(*slot);
+	return r;
 }
 
 static int on_swap_in(void *ctx, uint64_t badge, uint32_t slot, fl_cptr_t frame)
 {
-	uint64_t paddr;
+	struct blk_page pg;
 
 	(void)ctx;
 	(void)badge;
 	if (!slots_is_used(slot))
 		return SWAPD_E_BAD_SLOT;
-	if (!frame_paddr(frame, &paddr))
+	if (!frame_page(frame, true, &pg))
 		return SWAPD_E_BAD_FRAME;
-	return start(REQ_IN, slot, paddr);
+	return start(REQ_IN, slot, pg);
 }
 
 static int on_free_slot(void *ctx, uint64_t badge, uint32_t slot)
@@ -169,17 +202,18 @@ static void complete(unsigned i, bool ok)
 	r->kind = REQ_NONE;
 }
 
-/* Take every finished request off the used ring and answer it, then
- * unmask the interrupt line. */
+/* A request the device finished: answer it if it is one in flight. */
+static void device_done(unsigned id, bool ok)
+{
+	if (id < SWAPD_MAX_REQUESTS && reqs[id].kind != REQ_NONE)
+		complete(id, ok);
+}
+
+/* Let the device answer every finished request, then unmask the
+ * interrupt line. */
 static void on_interrupt(void)
 {
-	unsigned id;
-	bool ok;
-
-	vblk_irq_ack(&disk);
-	while (vblk_next_done(&disk, &id, &ok))
-		if (id < SWAPD_MAX_REQUESTS && reqs[id].kind != REQ_NONE)
-			complete(id, ok);
+	disk.on_irq(&disk, device_done);
 	invoke(SWAPD_CAP_IRQ_HANDLER, FL_IRQ_HANDLER_ACK, 0, NULL, 0, NULL);
 }
 
@@ -192,37 +226,68 @@ static unsigned free_request(void)
 	return SWAPD_MAX_REQUESTS;
 }
 
-/* Find the swap disk among the transports the pager listed, set it up and
+/* Use the virtio-blk transport t if it is the swap disk. */
+static bool try_virtio(const struct swapd_boot *bt, const struct swapd_transport *t)
+{
+	volatile uint32_t *regs = (volatile uint32_t *)(SWAPD_MMIO_VA + t->offset);
+
+	switch (vblk_probe(&vdisk, regs, (uint8_t *)SWAPD_DMA_VA, dma_paddr, SWAP_SERIAL)) {
+	case VBLK_PROBE_LEGACY:
+		printf("swapd: virtio-blk at 0x%lx is a legacy (version 1) transport; "
+		       "run QEMU with -global virtio-mmio.force-legacy=false\n",
+		       (unsigned long)(bt->mmio_paddr + t->offset));
+		return false;
+	case VBLK_PROBE_OK:
+		vblk_blockdev(&vdisk, &disk);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Use the SD card on the SDHCI controller t if it has a swap partition. */
+static bool try_sdhci(const struct swapd_boot *bt, const struct swapd_transport *t)
+{
+	volatile uint32_t *regs = (volatile uint32_t *)(SWAPD_MMIO_VA + t->offset);
+	uint64_t paddr = bt->page_paddr[t->offset / 4096] + (t->offset & 4095);
+	const char *why;
+
+	if (!sdhci_probe(&sdcard, regs, &why)) {
+		printf("swapd: SD host controller at 0x%lx: %s\n", (unsigned long)paddr, why);
+		return false;
+	}
+	printf("swapd: SD card on 0x%lx: %s, %lu sectors; swap partition at sector %lu, %lu "
+	       "sectors; card clock from a %s base clock of %u kHz\n",
+	       (unsigned long)paddr, sdcard.high_capacity ? "SDHC/SDXC" : "SDSC",
+	       (unsigned long)sdcard.card_sectors, (unsigned long)sdcard.first,
+	       (unsigned long)sdcard.sectors, sdcard.base_assumed ? "assumed" : "reported",
+	       sdcard.base_khz);
+	sdhci_blockdev(&sdcard, &disk);
+	return true;
+}
+
+/* Find the swap area among the devices the pager listed, set it up and
  * tell the pager which it is (its interrupt comes from the pager). false
  * (and a line saying why) if there is none. */
 static bool find_disk(struct swapd_boot *boot)
 {
 	for (uint32_t i = 0; i < boot->ntransports && i < SWAPD_MAX_TRANSPORTS; i++) {
 		const struct swapd_transport *t = &boot->t[i];
-		if (t->offset + 0x200 > mmio_bytes)
+		if (t->offset / 4096 >= boot->mmio_pages || (t->offset & 4095) + 0x100 > 4096)
 			continue;
-		volatile uint32_t *regs = (volatile uint32_t *)(SWAPD_MMIO_VA + t->offset);
-		switch (vblk_probe(&disk, regs, (uint8_t *)SWAPD_DMA_VA, dma_paddr, SWAP_SERIAL)) {
-		case VBLK_PROBE_LEGACY:
-			printf("swapd: virtio-blk at 0x%lx is a legacy (version 1) transport; "
-			       "run QEMU with -global virtio-mmio.force-legacy=false\n",
-			       (unsigned long)(mmio_paddr + t->offset));
+		if (t->kind == SWAPD_DEV_VIRTIO_MMIO ? !try_virtio(boot, t) : !try_sdhci(boot, t))
 			continue;
-		case VBLK_PROBE_OK:
-			break;
-		default:
-			continue;
-		}
 		boot->chosen = i + 1;
 		uint64_t n = disk.sectors / SECTORS_PER_SLOT;
 		if (boot->max_slots && n > boot->max_slots)
 			n = boot->max_slots;
 		slots_init((uint32_t)(n > SLOTS_MAX ? SLOTS_MAX : n));
-		printf("swapd: swap disk at 0x%lx (interrupt %u): %u slots of 4 KiB\n",
-		       (unsigned long)(mmio_paddr + t->offset), t->intid, slots_total());
+		printf("swapd: swap on %s (interrupt %u): %u slots of 4 KiB\n", disk.name, t->intid,
+		       slots_total());
 		return true;
 	}
-	printf("swapd: no swap disk (a writable virtio-blk with serial '%s'); swap is off\n",
+	printf("swapd: no swap area (a writable virtio-blk with serial '%s', or an SD card with "
+	       "a partition of type 0x82); swap is off\n",
 	       SWAP_SERIAL);
 	return false;
 }
@@ -241,8 +306,7 @@ int main(void)
 		printf("swapd: not started by the pager (no boot table or DMA page)\n");
 		return 1;
 	}
-	mmio_paddr = boot->mmio_paddr;
-	mmio_bytes = (uint64_t)boot->mmio_pages * 4096;
+	boot_table = boot;
 	have_disk = find_disk(boot);
 
 	cur = 0;

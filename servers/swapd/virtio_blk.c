@@ -262,3 +262,37 @@ bool vblk_next_done(struct vblk *d, unsigned *id, bool *ok)
 	d->busy[*id] = false;
 	return true;
 }
+
+/* Start a one-page request (count must be 8 sectors) on the virtqueue. */
+static bool bd_submit(struct blockdev *bd, unsigned id, enum blk_op op, uint64_t sector,
+                      unsigned count, struct blk_page page)
+{
+	struct vblk *d = bd->impl;
+
+	if (count != 4096 / 512 || sector + count > d->sectors || id >= VBLK_MAX_REQUESTS)
+		return false;
+	vblk_submit(d, id, op == BLK_WRITE ? VBLK_WRITE : VBLK_READ, page.paddr, sector);
+	return true;
+}
+
+/* Acknowledge the transport's interrupt and report every used-ring entry. */
+static void bd_on_irq(struct blockdev *bd, blk_done_fn done)
+{
+	unsigned id;
+	bool ok;
+
+	vblk_irq_ack(bd->impl);
+	while (vblk_next_done(bd->impl, &id, &ok))
+		if (id < VBLK_MAX_REQUESTS)
+			done(id, ok);
+}
+
+void vblk_blockdev(struct vblk *d, struct blockdev *bd)
+{
+	*bd = (struct blockdev){.name = "virtio-blk",
+	                        .sectors = d->sectors,
+	                        .needs_va = false,
+	                        .impl = d,
+	                        .submit = bd_submit,
+	                        .on_irq = bd_on_irq};
+}

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blockdev.h"
+
 #define VBLK_MAX_REQUESTS 8
 
 enum vblk_op {
@@ -55,5 +57,9 @@ void vblk_irq_ack(struct vblk *d);
 /* The next completed request: its id and whether the device reported
  * success. false if none is waiting. */
 bool vblk_next_done(struct vblk *d, unsigned *id, bool *ok);
+
+/* The swapd block-device interface over an initialised d (vblk_probe
+ * answered VBLK_PROBE_OK): the whole disk is the swap area. */
+void vblk_blockdev(struct vblk *d, struct blockdev *bd);
 
 #endif

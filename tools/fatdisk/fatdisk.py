@@ -7,9 +7,12 @@ files copied in with mtools. Needs no root: sfdisk works on a file and
 mkfs.vfat/mtools take a byte offset. The result is reproducible (fixed volume
 id, --invariant) so rebuilding the same files gives the same image.
 
-    fatdisk.py -o disk.img --size 32 [--label NAME] DEST=SRC [DEST=SRC ...]
+    fatdisk.py -o disk.img --size 32 [--label NAME] [--swap MIB] DEST=SRC [DEST=SRC ...]
 
 DEST is the path inside the FAT file system (directories are created).
+--swap MIB ends the FAT partition MIB MiB before the end of the disk and
+puts a second partition of type 0x82 (Linux swap) there, left zeroed: the
+Raspberry Pi 4's swapd keeps its swap slots in it (docs/rpi4.md).
 """
 
 import argparse
@@ -38,21 +41,28 @@ def parse_files(pairs):
     return files
 
 
-def make_disk(out, size_mib, label, files):
+def make_disk(out, size_mib, label, files, swap_mib=0):
     """Write the disk image to `out` (via a temporary file, then rename)."""
     total = size_mib << 20
+    fat_end = total - (swap_mib << 20)
     need = sum(os.path.getsize(src) for _, src in files)
-    if need + (2 << 20) > total:
-        fail("%d bytes of files do not fit in a %d MiB disk" % (need, size_mib))
+    if need + (2 << 20) > fat_end:
+        fail("%d bytes of files do not fit in a %d MiB disk with %d MiB of swap"
+             % (need, size_mib, swap_mib))
     tmp = out + ".tmp"
     if os.path.exists(tmp):
         os.unlink(tmp)
     with open(tmp, "wb") as f:
         f.truncate(total)
-    run(["sfdisk", "--quiet", tmp], "label: dos\nlabel-id: 0x46415554\n"
-        "start=2048, type=c, bootable\n")
+    table = "label: dos\nlabel-id: 0x46415554\n"
+    if swap_mib:
+        table += "start=2048, size=%d, type=c, bootable\nstart=%d, type=82\n" % (
+            (fat_end - OFFSET) // 512, fat_end // 512)
+    else:
+        table += "start=2048, type=c, bootable\n"
+    run(["sfdisk", "--quiet", tmp], table)
     run(["mkfs.vfat", "--invariant", "-i", "46415554", "-n", label, "--offset", "2048", tmp,
-         str((total - OFFSET) // 1024)])
+         str((fat_end - OFFSET) // 1024)])
     image = "%s@@%d" % (tmp, OFFSET)
     made = set()
     for dest, src in files:
@@ -80,11 +90,16 @@ def main():
     ap.add_argument("-o", "--output", required=True, help="disk image to write")
     ap.add_argument("--size", type=int, default=32, help="disk size in MiB (default 32)")
     ap.add_argument("--label", default="FAULTLINE", help="FAT volume label")
+    ap.add_argument("--swap", type=int, default=0,
+                    help="MiB at the end of the disk for a second partition, type 0x82")
     ap.add_argument("files", nargs="+", metavar="DEST=SRC")
     args = ap.parse_args()
     if args.size < 4:
         fail("--size must be at least 4 MiB")
-    make_disk(args.output, args.size, args.label[:11].upper(), parse_files(args.files))
+    if args.swap < 0 or args.swap > args.size - 4:
+        fail("--swap must leave at least 4 MiB for the FAT partition")
+    make_disk(args.output, args.size, args.label[:11].upper(), parse_files(args.files),
+              args.swap)
 
 
 if __name__ == "__main__":

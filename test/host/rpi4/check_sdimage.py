@@ -6,8 +6,10 @@
 IMAGES_DIR is the rpi4 build's images folder (rpi4-sd.img and the files it
 was made from). The image passes if:
   - its size is a power of two (QEMU's raspi4b refuses other SD sizes);
-  - sfdisk reads an MBR (dos) table with exactly one partition: FAT32 LBA
-    (type c), bootable, from sector 2048 to the end of the disk at most;
+  - sfdisk reads an MBR (dos) table with exactly two partitions: FAT32 LBA
+    (type c), bootable, from sector 2048; after it (no overlap), up to the
+    end of the disk at most, the swap partition (type 82, Linux swap, at
+    least 1 MiB) where swapd keeps its slots;
   - that partition is a FAT file system (mtools reads it) holding
     config.txt (arm_64bit=1, enable_uart=1, kernel=u-boot.bin),
     u-boot.bin, bcm2711-rpi-4-b.dtb, boot.scr and faultline.Image, each the
@@ -30,6 +32,7 @@ import tempfile
 
 SECTOR = 512
 PART_START = 2048
+SWAP_MIN_SECTORS = 2048
 FIRMWARE = ("start4.elf", "fixup4.dat")
 SAME_AS_BUILD = ("u-boot.bin", "bcm2711-rpi-4-b.dtb", "boot.scr", "faultline.Image")
 CONFIG_LINES = ("arm_64bit=1", "enable_uart=1", "kernel=u-boot.bin")
@@ -51,9 +54,9 @@ def partition_problems(img):
     if table.get("label") != "dos":
         out.append("partition table is %r, not an MBR (dos)" % table.get("label"))
     parts = table.get("partitions", [])
-    if len(parts) != 1:
-        return out + ["%d partitions, expected exactly one" % len(parts)]
-    part = parts[0]
+    if len(parts) != 2:
+        return out + ["%d partitions, expected two (FAT boot, swap)" % len(parts)]
+    part, swap = parts
     if part.get("type") != "c":
         out.append("partition type %s, expected c (W95 FAT32 LBA)" % part.get("type"))
     if not part.get("bootable"):
@@ -62,6 +65,15 @@ def partition_problems(img):
         out.append("partition starts at sector %s, expected %d" % (part.get("start"), PART_START))
     if (part.get("start", 0) + part.get("size", 0)) * SECTOR > size:
         out.append("the partition runs past the end of the image")
+    if swap.get("type") != "82":
+        out.append("second partition type %s, expected 82 (Linux swap)" % swap.get("type"))
+    if swap.get("start", 0) < part.get("start", 0) + part.get("size", 0):
+        out.append("the swap partition overlaps the FAT partition")
+    if swap.get("size", 0) < SWAP_MIN_SECTORS:
+        out.append("the swap partition has %s sectors, fewer than %d"
+                   % (swap.get("size"), SWAP_MIN_SECTORS))
+    if (swap.get("start", 0) + swap.get("size", 0)) * SECTOR > size:
+        out.append("the swap partition runs past the end of the image")
     return out
 
 
@@ -163,8 +175,8 @@ def main(argv):
     for p in problems:
         print("rpi4-sd.img: " + p)
     if not problems:
-        print("rpi4-sd.img: MBR with one bootable FAT partition holding the firmware, "
-              "config.txt, U-Boot, the DTB, boot.scr and the Image")
+        print("rpi4-sd.img: MBR with a bootable FAT partition holding the firmware, "
+              "config.txt, U-Boot, the DTB, boot.scr and the Image, and a swap partition")
     return 1 if problems else 0
 
 

@@ -49,9 +49,10 @@ def _parts(d):
     }
 
 
-def _make(d, files, size=4):
+def _make(d, files, size=8, swap=4):
     subprocess.run([sys.executable, FATDISK, "-o", os.path.join(d, "rpi4-sd.img"),
-                    "--size", str(size)] + ["%s=%s" % kv for kv in files.items()],
+                    "--size", str(size), "--swap", str(swap)]
+                   + ["%s=%s" % kv for kv in files.items()],
                    check=True, capture_output=True)
 
 
@@ -76,7 +77,7 @@ def test_missing_boot_scr_fails(images):
 
 def test_size_not_power_of_two_fails(images):
     d, files = images
-    _make(d, files, size=5)
+    _make(d, files, size=9)
     assert any("power of two" in p for p in check_sdimage.check(d))
 
 
@@ -111,13 +112,38 @@ def test_non_script_boot_scr_fails(images):
     assert any("not a U-Boot script image" in p for p in check_sdimage.check(d))
 
 
-def test_second_partition_fails(images):
+def _table(d, table):
+    subprocess.run(["sfdisk", "--quiet", os.path.join(d, "rpi4-sd.img")],
+                   input="label: dos\n" + table, text=True, check=True, capture_output=True)
+
+
+def test_missing_swap_partition_fails(images):
+    d, files = images
+    _make(d, files, swap=0)
+    assert "1 partitions, expected two (FAT boot, swap)" in check_sdimage.check(d)
+
+
+def test_third_partition_fails(images):
     d, _ = images
-    img = os.path.join(d, "rpi4-sd.img")
-    table = "label: dos\nstart=2048, size=4096, type=c, bootable\nstart=6144, type=83\n"
-    subprocess.run(["sfdisk", "--quiet", img], input=table, text=True, check=True,
-                   capture_output=True)
-    assert "2 partitions, expected exactly one" in check_sdimage.check(d)
+    _table(d, "start=2048, size=6144, type=c, bootable\nstart=8192, size=4096, type=82\n"
+           "start=12288, type=83\n")
+    assert "3 partitions, expected two (FAT boot, swap)" in check_sdimage.check(d)
+
+
+def test_swap_partition_of_another_type_fails(images):
+    d, _ = images
+    _table(d, "start=2048, size=6144, type=c, bootable\nstart=8192, type=83\n")
+    assert "second partition type 83, expected 82 (Linux swap)" in check_sdimage.check(d)
+
+
+def test_swap_overlapping_the_fat_partition_fails(images):
+    d, _ = images
+    # sfdisk refuses to write overlapping partitions: move the swap
+    # partition's first sector (MBR entry 2, LBA start) into the FAT one.
+    with open(os.path.join(d, "rpi4-sd.img"), "r+b") as f:
+        f.seek(446 + 16 + 8)
+        f.write(struct.pack("<I", 8000))
+    assert "the swap partition overlaps the FAT partition" in check_sdimage.check(d)
 
 
 def test_unavailable_is_a_skip(images, capsys):
