@@ -3,8 +3,8 @@
  * frames between memory and 4 KiB slots of the swap area for the pager
  * (idl/swapd.idl): a virtio-blk disk (virtio_blk.c) on QEMU virt, or the
  * swap partition of an SD card behind an SDHCI controller (sdhci.c) on the
- * Raspberry Pi 4, both behind blockdev.h. docs/swap.md has the protocol and the start-up contract
- * (swapd/boot.h): the pager maps swapd's memory eagerly and pins it, so
+ * Raspberry Pi 4, both behind blockdev.h. docs/swap.md has the protocol
+ * and the start-up contract (swapd/boot.h): the pager maps swapd's memory eagerly and pins it, so
  * swapd never faults; it must not grow its heap or its stack beyond the
  * pinned part.
  *

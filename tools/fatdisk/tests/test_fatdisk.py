@@ -1,4 +1,5 @@
-"""fatdisk.py makes disks U-Boot can boot from: MBR, one FAT partition at 1 MiB."""
+"""fatdisk.py makes disks U-Boot can boot from: MBR, one FAT partition at 1 MiB
+(and with --swap a swap partition after it)."""
 
 import json
 import os
@@ -37,6 +38,27 @@ def test_disk_has_one_bootable_fat_partition_with_the_files(tmp_path):
     assert read_file(img, "faultline.Image") == kernel.read_bytes()
     assert read_file(img, "boot.scr") == b"script"
     assert read_file(img, "dtbs/board.dtb") == b"script"
+
+
+def test_swap_option_adds_a_zeroed_swap_partition_after_the_fat_one(tmp_path):
+    f = tmp_path / "f"
+    f.write_bytes(b"data")
+    img = str(tmp_path / "disk.img")
+    r = fatdisk("-o", img, "--size", "8", "--swap", "3", "f=%s" % f)
+    assert r.returncode == 0, r.stderr
+    table = json.loads(subprocess.run(["sfdisk", "-J", img], capture_output=True, check=True,
+                                      text=True).stdout)["partitiontable"]
+    fat, swap = table["partitions"]
+    assert (fat["start"], fat["type"], fat.get("bootable")) == (2048, "c", True)
+    assert fat["start"] + fat["size"] == (5 << 20) // 512
+    assert (swap["start"], swap["size"], swap["type"]) == ((5 << 20) // 512, (3 << 20) // 512,
+                                                           "82")
+    assert read_file(img, "f") == b"data"
+    with open(img, "rb") as d:
+        d.seek(5 << 20)
+        assert d.read() == bytes(3 << 20)
+    r = fatdisk("-o", img, "--size", "8", "--swap", "5", "f=%s" % f)
+    assert r.returncode == 1 and "at least 4 MiB for the FAT partition" in r.stderr
 
 
 def test_same_input_gives_the_same_image(tmp_path):
