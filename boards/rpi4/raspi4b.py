@@ -129,13 +129,29 @@ def console_serial(dtb):
     raise ValueError("stdout-path %s (%s) is no UART raspi4b has" % (path, compatible))
 
 
-def sd_with_bootargs(sd_image, copy, bootargs):
+def _drop_swap_partition(img):
+    """Mark the MBR's swap partitions (type 0x82) as unused entries, so swapd
+    finds no swap area on this copy and the pager runs without swap."""
+    with open(img, "r+b") as f:
+        f.seek(446)
+        table = bytearray(f.read(64))
+        for i in range(4):
+            if table[16 * i + 4] == 0x82:
+                table[16 * i:16 * i + 16] = bytes(16)
+        f.seek(446)
+        f.write(table)
+
+
+def sd_with_bootargs(sd_image, copy, bootargs, swap=True):
     """Copy `sd_image` to `copy` and, if there are bootargs, add
-    faultline.env (bootargs=...) to its FAT partition. Caller owns `copy`."""
+    faultline.env (bootargs=...) to its FAT partition; without swap, drop
+    the swap partition from the copy's MBR. Caller owns `copy`."""
     if "\n" in bootargs:
         raise ValueError("bootargs must be one line")
     os.makedirs(os.path.dirname(copy), exist_ok=True)
     shutil.copyfile(sd_image, copy)
+    if not swap:
+        _drop_swap_partition(copy)
     if bootargs:
         env = copy + ".env"
         with open(env, "w") as f:
@@ -160,7 +176,7 @@ def check_run_options(smp=None, mem=None, gic=None, cpu=None):
 
 
 def command(build, workdir, uboot=False, bootargs="", sd=False, gdb=False, icount=False,
-            interactive=False):
+            interactive=False, swap=True):
     """The QEMU argv for one raspi4b boot of the rpi4 build in `build`.
     Files this run needs (an SD-image copy, the other UART's output) go into
     `workdir`, which the caller owns and may delete after the run.
@@ -168,6 +184,8 @@ def command(build, workdir, uboot=False, bootargs="", sd=False, gdb=False, icoun
     uboot: boot U-Boot from a copy of the SD image (bootargs in faultline.env)
     sd: with a direct boot, attach a copy of the SD image all the same (its
         swap partition gives swapd a swap area)
+    swap: keep the copy's swap partition; without it the pager runs without
+        swap, as on virt without a swap disk
     gdb: wait for gdb on :1234; icount: exact mode (one instruction per ns)
     interactive: QEMU's monitor multiplexed on the console (Ctrl-A c)"""
     dtb = media(build, "bcm2711-rpi-4-b.dtb")
@@ -185,7 +203,7 @@ def command(build, workdir, uboot=False, bootargs="", sd=False, gdb=False, icoun
         argv += ["-icount", "shift=0,sleep=off", "-rtc", "clock=vm"]
     if uboot:
         card = sd_with_bootargs(media(build, "rpi4-sd.img"), os.path.join(workdir, "sd.img"),
-                                bootargs)
+                                bootargs, swap)
         argv += ["-kernel", media(build, "u-boot.bin"),
                  "-drive", "if=sd,format=raw,file=%s" % card]
     else:
@@ -194,7 +212,7 @@ def command(build, workdir, uboot=False, bootargs="", sd=False, gdb=False, icoun
             argv += ["-append", bootargs]
         if sd:
             card = sd_with_bootargs(media(build, "rpi4-sd.img"),
-                                    os.path.join(workdir, "sd.img"), "")
+                                    os.path.join(workdir, "sd.img"), "", swap)
             argv += ["-drive", "if=sd,format=raw,file=%s" % card]
     if gdb:
         argv += ["-s", "-S"]

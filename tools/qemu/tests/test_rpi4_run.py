@@ -89,3 +89,19 @@ def test_rpi4_run_ends_at_system_off():
     assert boot.powered_off(T())
     T.lines = ["all 4 cpus idle"]
     assert not boot.powered_off(T())
+
+
+def test_copy_without_swap_has_no_swap_partition(tmp_path):
+    img = tmp_path / "sd.img"
+    mbr = bytearray(1 << 20)
+    mbr[446 + 4] = 0x0C  # FAT32 LBA
+    mbr[446 + 16 + 4] = 0x82  # Linux swap
+    mbr[446 + 16 + 8] = 0x10
+    mbr[510:512] = b"\x55\xaa"
+    img.write_bytes(bytes(mbr))
+    with_swap = raspi4b.sd_with_bootargs(str(img), str(tmp_path / "a.img"), "")
+    without = raspi4b.sd_with_bootargs(str(img), str(tmp_path / "b.img"), "", swap=False)
+    a, b = open(with_swap, "rb").read(), open(without, "rb").read()
+    assert a == bytes(mbr)
+    assert b[446 + 4] == 0x0C and b[446 + 16:446 + 32] == bytes(16)
+    assert b[:446] == a[:446] and b[510:] == a[510:]
