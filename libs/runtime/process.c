@@ -193,6 +193,19 @@ int fl_process_frames(pid_t pid, uint64_t *frames, uint64_t *cow_shared)
 	return 0;
 }
 
+int fl_process_copies(pid_t pid, uint64_t *copies)
+{
+	if (!have_pager())
+		return -1;
+	int err = pager_process_copies(fl_pager_cap, (uint32_t)pid, copies);
+	if (err) {
+		fail(err);
+		errno = ESRCH;
+		return -1;
+	}
+	return 0;
+}
+
 int fl_poweroff(void)
 {
 	if (!have_pager())

@@ -167,6 +167,7 @@ size_t proc_count(void);
 void proc_kill_paged_by(uint32_t pager_pid);
 void proc_set_cpus(unsigned n);
 int proc_frames(uint32_t pid, uint64_t *frames, uint64_t *cow);
+int proc_copies(uint32_t pid, uint64_t *copies);
 int proc_kill(struct process *parent, uint32_t pid, uint32_t signal);
 int proc_kill_tree(struct process *parent, uint32_t pid, uint32_t signal);
 void proc_init(void);

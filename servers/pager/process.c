@@ -671,6 +671,18 @@ int proc_frames(uint32_t pid, uint64_t *frames, uint64_t *cow)
 	return 0;
 }
 
+/* COW copies made for process pid since it began. -1 if no such process. */
+int proc_copies(uint32_t pid, uint64_t *copies)
+{
+	struct process *p = proc_find(pid);
+
+	if (!p)
+		return -1;
+	*copies = vm_space_copies(&p->space);
+	proc_put(p);
+	return 0;
+}
+
 /* Kill child pid of parent with signal (0: just check it lives). 0 or a PAGER_E_* code. */
 int proc_kill(struct process *parent, uint32_t pid, uint32_t signal)
 {

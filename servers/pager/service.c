@@ -178,6 +178,22 @@ static int on_process_frames(void *ctx, uint64_t badge, uint32_t pid, uint64_t *
 	return proc_frames(pid, frames, cow) < 0 ? PAGER_E_BAD_PID : 0;
 }
 
+/* process_copies: the COW copies of pid (0: the caller). Caller: the dispatch. */
+static int on_process_copies(void *ctx, uint64_t badge, uint32_t pid, uint64_t *copies)
+{
+	unsigned tid;
+
+	(void)ctx;
+	if (!pid) {
+		struct process *p = proc_get(badge, &tid);
+		if (!p)
+			return FL_IDL_DEFER;
+		pid = p->pid;
+		proc_put(p);
+	}
+	return proc_copies(pid, copies) < 0 ? PAGER_E_BAD_PID : 0;
+}
+
 static int on_swap_stats(void *ctx, uint64_t badge, struct pager_swap_stats *out)
 {
 	(void)ctx;
@@ -266,6 +282,7 @@ const struct pager_handlers pager_handlers = {
     .thread_join = on_thread_join,
     .frame_stats = on_frame_stats,
     .process_frames = on_process_frames,
+    .process_copies = on_process_copies,
     .swap_stats = on_swap_stats,
     .stats = on_stats,
     .poweroff = on_poweroff,

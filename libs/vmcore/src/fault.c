@@ -244,6 +244,7 @@ static struct vm_verdict cow_break(struct vm_space *s, struct vm_page *p, struct
 	vm_frame_drop_ref_locked(vm, fe, f, s, va); /* the delayed decrement */
 	vm_lock_drop(vm, &fe->lock);
 #endif
+	s->copies++;
 	vm_lock_drop(vm, &s->lock);
 	vm_stat_add(vm, &vm->stats.copies, 1);
 	return vm_verdict_resume();

@@ -285,6 +285,19 @@ void vm_space_counts(struct vm_space *s, size_t *resident, size_t *swapped)
 	vm_lock_drop(s->vm, &s->lock);
 }
 
+/* How many COW breaks copied a page for s (vm_stats' copies counts those
+ * of every space): a measure of one process that other processes' copies at
+ * the same moment cannot move. Takes the SPT lock. */
+size_t vm_space_copies(struct vm_space *s)
+{
+	size_t n;
+
+	vm_lock_take(s->vm, &s->lock);
+	n = s->copies;
+	vm_lock_drop(s->vm, &s->lock);
+	return n;
+}
+
 /* How many of s's pages are in frames shared by two or more entries (COW).
  * Takes the SPT lock, then each frame's lock (rank order 2 -> 4). */
 size_t vm_space_cow_shared(struct vm_space *s)

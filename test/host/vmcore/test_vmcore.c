@@ -7,6 +7,8 @@
 #include "sim.h"
 #include "../../../libs/vmcore/src/internal.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +289,80 @@ static void cow_write_by_last_sharer_reuses_frame(void)
 	CHECK(stats().copies == 1 && stats().reuses == 1);
 	CHECK(frame_of(p, ZERO) == old && old->refcount == 1);
 	CHECK(rd(p, ZERO) == 9 && rd(c, ZERO) == 8);
+}
+
+/* Each space counts the copies made for it (vm_space_copies), so a test of
+ * one process is not moved by another's copies at the same moment: the
+ * parent copies one page, the child another, and reuses the third. */
+static void cow_copies_are_counted_per_space(void)
+{
+	struct sim_space *p = setup(32, 16), *c;
+
+	for (int i = 0; i < 3; i++)
+		wr(p, ZERO + i * PG, i);
+	c = fork_of(p);
+	CHECK(vm_space_copies(&c->vs) == 0 && vm_space_copies(&p->vs) == 0);
+	wr(p, ZERO, 10);      /* parent copies page 0 */
+	wr(c, ZERO + PG, 11); /* child copies page 1 */
+	wr(c, ZERO, 12);      /* child is page 0's last sharer: reuse */
+	CHECK(vm_space_copies(&p->vs) == 1 && vm_space_copies(&c->vs) == 1);
+	CHECK(stats().copies == 2 && stats().reuses == 1);
+	CHECK(rd(p, ZERO) == 10 && rd(c, ZERO) == 12 && rd(p, ZERO + PG) == 1);
+}
+
+struct racer {
+	struct sim_space *ss;
+	uint64_t va;
+	uint64_t value;
+	atomic_int *go;
+};
+
+/* Thread body: wait for the start signal, then write one word. */
+static void *racer_write(void *arg)
+{
+	struct racer *r = arg;
+
+	while (!atomic_load(r->go))
+		;
+	wr(r->ss, r->va, r->value);
+	return NULL;
+}
+
+/* Two threads of the child write-fault one COW page at once while the
+ * parent copies a page of its own: the child's count is exactly one copy
+ * every round (the loser of the race finds the page private), whatever the
+ * parent's copy adds to the system-wide count. */
+static void cow_two_threads_one_page_one_copy_per_space(void)
+{
+	for (int round = 0; round < 200; round++) {
+		struct sim_space *p = setup(32, 16), *c;
+		atomic_int go = 0;
+		pthread_t t[3];
+		struct racer r[3];
+
+		wr(p, ZERO, 1);
+		wr(p, ZERO + PG, 2);
+		c = fork_of(p);
+		r[0] = (struct racer){c, ZERO + 8, 100, &go};
+		r[1] = (struct racer){c, ZERO + 3200, 200, &go};
+		r[2] = (struct racer){p, ZERO + PG, 300, &go};
+		for (int i = 0; i < 3; i++)
+			if (pthread_create(&t[i], NULL, racer_write, &r[i]) != 0)
+				exit(2);
+		atomic_store(&go, 1);
+		for (int i = 0; i < 3; i++)
+			pthread_join(t[i], NULL);
+		CHECK(vm_space_copies(&c->vs) == 1 && vm_space_copies(&p->vs) == 1);
+		CHECK(stats().copies == 2);
+		CHECK(rd(c, ZERO + 8) == 100 && rd(c, ZERO + 3200) == 200 && rd(c, ZERO) == 1);
+		CHECK(rd(p, ZERO) == 1 && rd(p, ZERO + PG) == 300 && rd(c, ZERO + PG) == 2);
+		if (round + 1 < 200) {
+			while (nspaces)
+				drop_space(spaces[0]);
+			sim_delete(sim);
+			sim = NULL;
+		}
+	}
 }
 
 static void cow_nobody_writes_nothing_copied(void)
@@ -784,6 +860,8 @@ static const struct test tests[] = {
     T(cow_write_by_non_last_sharer_copies),
     T(cow_write_by_last_sharer_reuses_frame),
     T(cow_nobody_writes_nothing_copied),
+    T(cow_copies_are_counted_per_space),
+    T(cow_two_threads_one_page_one_copy_per_space),
     T(cow_pinned_frame_is_copied_not_reused),
     T(fork_chain_refcounts),
     T(evict_moves_frame_to_slot),

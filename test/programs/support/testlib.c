@@ -88,6 +88,15 @@ void t_my_frames(uint64_t *frames, uint64_t *cow_shared)
 	          strerror(errno));
 }
 
+uint64_t t_my_copies(void)
+{
+	uint64_t n = 0;
+
+	T_ASSERTF(fl_process_copies(0, &n) == 0, "fl_process_copies(0) failed: %s",
+	          strerror(errno));
+	return n;
+}
+
 void *t_pages(size_t npages)
 {
 	uintptr_t brk = (uintptr_t)sbrk(0);

@@ -61,6 +61,10 @@ struct fl_pager_stats t_stats(void);
 /* Frames of the calling process, and how many of them are COW-shared. */
 void t_my_frames(uint64_t *frames, uint64_t *cow_shared);
 
+/* COW copies the pager made for the calling process since it began (not
+ * moved by other processes' copies, unlike t_stats().cow_copies). */
+uint64_t t_my_copies(void);
+
 /* npages fresh pages from the heap, page-aligned (sbrk; never malloc'd). */
 void *t_pages(size_t npages);
 

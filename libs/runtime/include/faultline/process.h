@@ -71,6 +71,13 @@ int fl_pager_stats(struct fl_pager_stats *out);
  */
 int fl_process_frames(pid_t pid, uint64_t *frames, uint64_t *cow_shared);
 
+/*
+ * COW breaks that copied a page for process pid (0 = the caller) since it
+ * began; the per-process part of fl_pager_stats' cow_copies. Returns 0, or
+ * -1 (ESRCH: no such process).
+ */
+int fl_process_copies(pid_t pid, uint64_t *copies);
+
 /* Turn the machine off (only the test server should); returns -1 if refused. */
 int fl_poweroff(void);
 

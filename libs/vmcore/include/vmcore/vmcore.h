@@ -204,6 +204,7 @@ struct vm_space {
 	uint64_t gen_next;
 	size_t resident; /* pages in frames */
 	size_t swapped;  /* pages in slots */
+	size_t copies;   /* COW breaks that copied a page for this space */
 	struct vm_lock hold_lock;
 	unsigned holds; /* evictors holding a pointer to this space */
 };
@@ -308,6 +309,7 @@ int vm_region_add(struct vm_space *s, const struct vm_region_desc *d);
 void vm_space_destroy(struct vm_space *s);
 void vm_space_counts(struct vm_space *s, size_t *resident, size_t *swapped);
 size_t vm_space_cow_shared(struct vm_space *s);
+size_t vm_space_copies(struct vm_space *s);
 enum vm_page_state vm_page_state(struct vm_space *s, uint64_t va);
 
 struct vm_verdict vm_fault(struct vm_space *s, uint64_t va, enum vm_access access, uint64_t sp);
