@@ -8,6 +8,13 @@
  * process only between proc_get and proc_put (busy); termination marks the
  * process DYING (no new proc_get succeeds), stops its threads, then waits
  * until it is the only user before it frees anything.
+ *
+ * A freed record (PROC_FREE) is reused only once its busy count is zero:
+ * the terminator still holds its reference after proc_terminate has made
+ * the process a zombie and the waiting parent reaped it, and on a busy
+ * host the parent can fork (and reuse the record) before that proc_put;
+ * a put landing on the new process would leave its count one short and
+ * its own termination would wait for busy == 1 forever.
  */
 #include <string.h>
 
@@ -84,7 +91,9 @@ static struct process *record_alloc(uint32_t ppid)
 			return NULL;
 		}
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
-		if (procs[i].state == PROC_FREE) {
+		/* busy: a worker's reference to the process that ended here
+		 * is not dropped yet (see the comment at the top). */
+		if (procs[i].state == PROC_FREE && procs[i].busy == 0) {
 			p = &procs[i];
 			memset(p, 0, sizeof *p);
 			p->index = i;
@@ -374,11 +383,13 @@ static void paged_recheck(uint32_t pid, uint32_t pager_pid)
 	}
 }
 
-/* Undo a half-built process. Caller holds its only busy reference. */
+/* Undo a half-built process. Caller holds its only busy reference, which
+ * this drops. */
 static void abandon(struct process *p)
 {
 	teardown(p);
 	ulock_take(&proc_lock);
+	p->busy--;
 	record_free_locked(p);
 	ulock_drop(&proc_lock);
 }
