@@ -16,8 +16,6 @@
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 
-void fastpath_call(struct tcb *t);
-void fastpath_reply_recv(struct tcb *t);
 void fastpath_fault(struct tcb *t, uint64_t label);
 
 static struct tcb *ctx_tcb(struct user_context *ctx)
@@ -135,13 +133,13 @@ static void user_exception(struct tcb *t, uint64_t esr, unsigned ec)
 	fault_deliver(t, FL_FAULT_USER_EXCEPTION);
 }
 
-void trap_el0_sync(struct user_context *ctx)
+/* A synchronous exception from EL0, big lock held. Never returns. */
+static inline __attribute__((always_inline, noreturn)) void el0_sync(struct user_context *ctx,
+								    uint64_t esr)
 {
-	uint64_t esr = read_sysreg(esr_el1);
 	unsigned ec = esr_class(esr);
 	struct tcb *t = ctx_tcb(ctx);
 
-	big_lock();
 	if (this_cpu()->current != t) {
 		/* Another CPU stalled t while we entered: retry the syscall later. */
 		if (ec == EC_SVC64)
@@ -150,10 +148,6 @@ void trap_el0_sync(struct user_context *ctx)
 	}
 	switch (ec) {
 	case EC_SVC64:
-		if (t->ctx.x[8] == FL_SYS_CALL)
-			fastpath_call(t);
-		else if (t->ctx.x[8] == FL_SYS_REPLY_RECV)
-			fastpath_reply_recv(t);
 		syscall(t, esr);
 		break;
 	case EC_DABT_LOW:
@@ -169,6 +163,20 @@ void trap_el0_sync(struct user_context *ctx)
 	}
 	kernel_exit();
 }
+
+/* A synchronous exception from EL0 other than Call and ReplyRecv (vectors.S
+ * sends those to the fast-path entries). */
+void trap_el0_sync(struct user_context *ctx)
+{
+	uint64_t esr = read_sysreg(esr_el1);
+
+	big_lock();
+	el0_sync(ctx, esr);
+}
+
+/* The same with the big lock held, for the fast-path entries
+ * (kernel/fastpath.c) when their thread is no longer this CPU's current. */
+void trap_el0_sync_locked(struct user_context *ctx, uint64_t esr) { el0_sync(ctx, esr); }
 
 void trap_el0_irq(struct user_context *ctx)
 {

@@ -7,13 +7,22 @@
  * (object/endpoint.c) handles the syscall. The result must be exactly what
  * the general path would have produced.
  *
- * Caller holds the big lock; t is this CPU's current thread.
+ * vectors.S enters here (trap_el0_call, trap_el0_reply_recv) straight from
+ * the register save for an svc with x8 = Call or ReplyRecv, so that the
+ * common case does not go through the general dispatch first.
  */
 #include "kernel/ipc.h"
 #include "kernel/ipclog.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
+
+/* kernel/entry.c: the general handling of a synchronous exception from EL0
+ * (big lock held). */
+void trap_el0_sync_locked(struct user_context *ctx, uint64_t esr) __attribute__((noreturn));
+
+_Static_assert(FL_SYS_CALL == 1 && FL_SYS_REPLY_RECV == 2 && EC_SVC64 == 0x15,
+	       "vectors.S dispatches on these values");
 
 /* Single-level CSpace lookup (a root CNode whose guard makes cptr an index). */
 static inline struct cap *fast_lookup(struct tcb *t, uint64_t cptr)
@@ -84,9 +93,10 @@ static inline void dequeue_receiver(struct endpoint *ep, struct tcb *r)
 	r->blocked_on = NULL;
 }
 
-void fastpath_call(struct tcb *t)
+/* Call from t (pc's current thread; big lock held). Returns only if the
+ * fast path does not apply, having changed nothing. */
+static inline void fastpath_call(struct percpu *pc, struct tcb *t)
 {
-	struct percpu *pc = this_cpu();
 	uint64_t info = t->ctx.x[1];
 
 	if (!short_message(info) || ipclog_enabled)
@@ -118,9 +128,10 @@ void fastpath_call(struct tcb *t)
 	sched_switch_fast(pc, t, r);
 }
 
-void fastpath_reply_recv(struct tcb *t)
+/* ReplyRecv from t (pc's current thread; big lock held). Returns only if
+ * the fast path does not apply, having changed nothing. */
+static inline void fastpath_reply_recv(struct percpu *pc, struct tcb *t)
 {
-	struct percpu *pc = this_cpu();
 	uint64_t info = t->ctx.x[1];
 
 	if (!short_message(info) || ipclog_enabled || t->bound_ntfn)
@@ -171,6 +182,45 @@ void fastpath_reply_recv(struct tcb *t)
 	ep->q.tail = t;
 	ep->state = EP_RECV;
 	sched_switch_fast(pc, t, caller);
+}
+
+static inline struct tcb *frame_tcb(struct user_context *ctx)
+{
+	return (struct tcb *)((char *)ctx - __builtin_offsetof(struct tcb, ctx));
+}
+
+/*
+ * svc with x8 = FL_SYS_CALL, from vectors.S: ctx is the caller's saved
+ * frame, esr its ESR_EL1, pc this CPU. Takes the big lock; leaves through
+ * the fast path's switch or the general path, never returns.
+ */
+void __attribute__((noreturn)) trap_el0_call(struct user_context *ctx, uint64_t esr,
+					     struct percpu *pc)
+{
+	struct tcb *t = frame_tcb(ctx);
+
+	big_lock();
+	/* Not current: another CPU stalled the thread while it entered; the
+	 * general path retries the syscall. */
+	if (__builtin_expect(pc->current != t, 0))
+		trap_el0_sync_locked(ctx, esr);
+	fastpath_call(pc, t);
+	sys_send(t, true, true); /* what syscall() does for FL_SYS_CALL */
+	kernel_exit();
+}
+
+/* svc with x8 = FL_SYS_REPLY_RECV, from vectors.S; as trap_el0_call. */
+void __attribute__((noreturn)) trap_el0_reply_recv(struct user_context *ctx, uint64_t esr,
+						   struct percpu *pc)
+{
+	struct tcb *t = frame_tcb(ctx);
+
+	big_lock();
+	if (__builtin_expect(pc->current != t, 0))
+		trap_el0_sync_locked(ctx, esr);
+	fastpath_reply_recv(pc, t);
+	sys_reply_recv(t); /* what syscall() does for FL_SYS_REPLY_RECV */
+	kernel_exit();
 }
 
 /*

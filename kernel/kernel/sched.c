@@ -18,16 +18,16 @@
 #include "kernel/smp.h"
 
 struct runqueue runqueues[MAX_CPUS];
-_Static_assert(NPRIO / 64 == 4, "sched_nothing_above() scans four bitmap words");
+_Static_assert(NPRIO / 64 <= 32, "struct runqueue.words has a bit per bitmap word");
 static unsigned idle_cpus;
 
 
 static int highest_prio(const struct runqueue *rq)
 {
-	for (int w = NPRIO / 64 - 1; w >= 0; w--)
-		if (rq->bitmap[w])
-			return w * 64 + 63 - __builtin_clzll(rq->bitmap[w]);
-	return -1;
+	if (!rq->words)
+		return -1;
+	int w = 31 - __builtin_clz(rq->words);
+	return w * 64 + 63 - __builtin_clzll(rq->bitmap[w]);
 }
 
 
@@ -63,6 +63,7 @@ static void rq_append(struct tcb *t, bool at_head)
 		rq->tail[p] = t;
 	}
 	rq->bitmap[p / 64] |= 1ULL << (p % 64);
+	rq->words |= 1u << (p / 64);
 }
 
 static void rq_remove(struct tcb *t)
@@ -78,8 +79,11 @@ static void rq_remove(struct tcb *t)
 		t->rq_next->rq_prev = t->rq_prev;
 	else
 		rq->tail[p] = t->rq_prev;
-	if (!rq->head[p])
+	if (!rq->head[p]) {
 		rq->bitmap[p / 64] &= ~(1ULL << (p % 64));
+		if (!rq->bitmap[p / 64])
+			rq->words &= ~(1u << (p / 64));
+	}
 	t->rq_next = t->rq_prev = NULL;
 }
 

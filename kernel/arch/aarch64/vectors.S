@@ -12,6 +12,10 @@
 #include "arch/asm.h"
 
 #define PERCPU_KSTACK_TOP 0
+#define ESR_EC_SHIFT 26
+#define ESR_EC_SVC64 0x15 /* EC_SVC64 in arch/cpu.h */
+#define FL_SYS_CALL 1       /* faultline/abi.h */
+#define FL_SYS_REPLY_RECV 2 /* faultline/abi.h */
 
 .macro save_frame
 	stp	x0, x1, [sp, #CTX_X(0)]
@@ -91,11 +95,36 @@ el1_sync:	kernel_entry trap_el1_sync
 el1_irq:	kernel_entry trap_el1_irq
 el1_fiq:	kernel_entry trap_el1_unexpected
 el1_serror:	kernel_entry trap_el1_unexpected
-el0_sync:	user_entry trap_el0_sync
 el0_irq:	user_entry trap_el0_irq
 el0_fiq:	user_entry trap_el0_irq
 el0_serror:	user_entry trap_el0_serror
 el0_aarch32:	user_entry trap_el0_serror
+
+/* Synchronous from EL0: an svc for Call or ReplyRecv (x8, still the user's)
+ * goes straight to its fast-path entry (kernel/fastpath.c) with x0 = frame,
+ * x1 = ESR_EL1, x2 = this CPU's percpu; everything else to trap_el0_sync. */
+el0_sync:
+	sub	sp, sp, #CTX_SIZE
+	save_frame
+	mov	x0, sp
+	mrs	x2, tpidr_el1
+	ldr	x1, [x2, #PERCPU_KSTACK_TOP]
+	mov	sp, x1
+	mov	x29, #0
+	/* x8 first: every other syscall (and most faults) leaves after two
+	 * instructions. */
+	cmp	x8, #FL_SYS_REPLY_RECV
+	b.hi	1f
+	mrs	x1, esr_el1
+	ubfx	x3, x1, #ESR_EC_SHIFT, #6
+	cmp	x3, #ESR_EC_SVC64
+	b.ne	1f
+	cmp	x8, #FL_SYS_CALL
+	b.eq	trap_el0_call
+	cmp	x8, #FL_SYS_REPLY_RECV
+	b.eq	trap_el0_reply_recv
+1:	bl	trap_el0_sync
+	b	.			/* handlers never return */
 
 kernel_exit:
 	mov	x0, sp

@@ -49,6 +49,7 @@ int sched_highest_prio(unsigned cpu);
 /* One CPU's run queues; protected by the big lock. */
 struct runqueue {
 	uint64_t bitmap[NPRIO / 64]; /* bit p set: queue p is not empty */
+	unsigned words;              /* bit w set: bitmap[w] is not zero */
 	struct tcb *head[NPRIO], *tail[NPRIO];
 };
 
@@ -56,13 +57,14 @@ extern struct runqueue runqueues[];
 
 static inline bool sched_nothing_above(unsigned cpu, unsigned prio)
 {
-	const uint64_t *bitmap = runqueues[cpu].bitmap;
+	const struct runqueue *rq = &runqueues[cpu];
 	unsigned w = prio / 64;
 
-	for (unsigned i = 3; i > w; i--)
-		if (bitmap[i])
-			return false;
-	return (bitmap[w] >> (prio % 64)) <= 1;
+	/* The fast paths ask this on every IPC: one summary test instead of a
+	 * loop over the words above prio's. */
+	if ((rq->words >> w) > 1)
+		return false;
+	return (rq->bitmap[w] >> (prio % 64)) <= 1;
 }
 #define CPACR_FP_TRAP_EL0 (1ULL << 20) /* FPEN = 01: EL0 FP use traps (lazy switch) */
 #define CPACR_FP_ON (3ULL << 20)       /* FPEN = 11 */

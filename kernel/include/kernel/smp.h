@@ -41,7 +41,7 @@ static inline void big_lock(void)
 
 /* Waiters spin without WFE (they must keep answering stall requests), so
  * a store-release is all the unlock needs: no DSB, no SEV. */
-static inline void big_unlock(void)
+static inline __attribute__((always_inline)) void big_unlock(void)
 {
 	if (big_lock_uncontended)
 		return;
