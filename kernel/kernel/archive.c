@@ -8,8 +8,14 @@
 
 extern const char _archive_start[], _archive_end[];
 
-const void *archive_start(void) { return _archive_start; }
-size_t archive_size(void) { return (size_t)(_archive_end - _archive_start); }
+const void *archive_start(void)
+{
+	return _archive_start;
+}
+size_t archive_size(void)
+{
+	return (size_t)(_archive_end - _archive_start);
+}
 
 static int hex8(const char *p, uint32_t *out)
 {
@@ -44,7 +50,8 @@ int archive_foreach(int (*fn)(const struct archive_file *, void *), void *arg)
 		const char *name = p + 110;
 		if (namesize == 0 || name + namesize > end || name[namesize - 1] != '\0')
 			return -1;
-		const char *data = _archive_start + ALIGN_UP((size_t)(name + namesize - _archive_start), 4);
+		const char *data =
+		    _archive_start + ALIGN_UP((size_t)(name + namesize - _archive_start), 4);
 		if (data + filesize > end || data + filesize < data)
 			return -1;
 		if (!strcmp(name, "TRAILER!!!"))

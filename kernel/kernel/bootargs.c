@@ -19,7 +19,10 @@ static const char *find(const char *name)
 	return NULL;
 }
 
-int bootarg_flag(const char *name) { return find(name) != NULL; }
+int bootarg_flag(const char *name)
+{
+	return find(name) != NULL;
+}
 
 int bootarg_value(const char *name, char *buf, unsigned size)
 {

@@ -114,8 +114,9 @@ static void abort_fault(struct tcb *t, uint64_t esr, unsigned ec)
 	t->fault_words[0] = t->ctx.pc;
 	t->fault_words[1] = far;
 	t->fault_words[2] = esr;
-	t->fault_words[3] = ec == EC_IABT_LOW ? FL_ACCESS_EXEC :
-			    (esr & (1u << 6)) ? FL_ACCESS_WRITE : FL_ACCESS_READ;
+	t->fault_words[3] = ec == EC_IABT_LOW   ? FL_ACCESS_EXEC
+	                    : (esr & (1u << 6)) ? FL_ACCESS_WRITE
+	                                        : FL_ACCESS_READ;
 	t->fault_words[4] = t->ctx.sp;
 	t->fault_words[5] = 0;
 	fastpath_fault(t, FL_FAULT_VM);
@@ -135,7 +136,7 @@ static void user_exception(struct tcb *t, uint64_t esr, unsigned ec)
 
 /* A synchronous exception from EL0, big lock held. Never returns. */
 static inline __attribute__((always_inline, noreturn)) void el0_sync(struct user_context *ctx,
-								    uint64_t esr)
+                                                                     uint64_t esr)
 {
 	unsigned ec = esr_class(esr);
 	struct tcb *t = ctx_tcb(ctx);
@@ -176,7 +177,10 @@ void trap_el0_sync(struct user_context *ctx)
 
 /* The same with the big lock held, for the fast-path entries
  * (kernel/fastpath.c) when their thread is no longer this CPU's current. */
-void trap_el0_sync_locked(struct user_context *ctx, uint64_t esr) { el0_sync(ctx, esr); }
+void trap_el0_sync_locked(struct user_context *ctx, uint64_t esr)
+{
+	el0_sync(ctx, esr);
+}
 
 void trap_el0_irq(struct user_context *ctx)
 {

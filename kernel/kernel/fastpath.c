@@ -22,7 +22,7 @@
 void trap_el0_sync_locked(struct user_context *ctx, uint64_t esr) __attribute__((noreturn));
 
 _Static_assert(FL_SYS_CALL == 1 && FL_SYS_REPLY_RECV == 2 && EC_SVC64 == 0x15,
-	       "vectors.S dispatches on these values");
+               "vectors.S dispatches on these values");
 
 /* Single-level CSpace lookup (a root CNode whose guard makes cptr an index). */
 static inline struct cap *fast_lookup(struct tcb *t, uint64_t cptr)
@@ -121,7 +121,7 @@ static inline void fastpath_call(struct percpu *pc, struct tcb *t)
 	reply->receiver = NULL;
 	reply->caller = t;
 	t->send_flags = SENDF_CALL | ((c->rights & FL_RIGHT_GRANT) ? SENDF_GRANT : 0) |
-			((c->rights & FL_RIGHT_GRANT_REPLY) ? SENDF_GRANT_REPLY : 0);
+	                ((c->rights & FL_RIGHT_GRANT_REPLY) ? SENDF_GRANT_REPLY : 0);
 	t->state = TS_BLOCKED_REPLY;
 	t->blocked_on = reply;
 	r->state = TS_RUNNABLE;
@@ -194,8 +194,8 @@ static inline struct tcb *frame_tcb(struct user_context *ctx)
  * frame, esr its ESR_EL1, pc this CPU. Takes the big lock; leaves through
  * the fast path's switch or the general path, never returns.
  */
-void __attribute__((noreturn)) trap_el0_call(struct user_context *ctx, uint64_t esr,
-					     struct percpu *pc)
+void __attribute__((noreturn))
+trap_el0_call(struct user_context *ctx, uint64_t esr, struct percpu *pc)
 {
 	struct tcb *t = frame_tcb(ctx);
 
@@ -210,8 +210,8 @@ void __attribute__((noreturn)) trap_el0_call(struct user_context *ctx, uint64_t 
 }
 
 /* svc with x8 = FL_SYS_REPLY_RECV, from vectors.S; as trap_el0_call. */
-void __attribute__((noreturn)) trap_el0_reply_recv(struct user_context *ctx, uint64_t esr,
-						   struct percpu *pc)
+void __attribute__((noreturn))
+trap_el0_reply_recv(struct user_context *ctx, uint64_t esr, struct percpu *pc)
 {
 	struct tcb *t = frame_tcb(ctx);
 

@@ -35,8 +35,14 @@ void ipclog_init(void)
 		rings[i].enabled = (uint64_t)ipclog_enabled;
 }
 
-uint64_t ipclog_phys(void) { return virt_to_phys(rings); }
-uint64_t ipclog_size(void) { return sizeof rings; }
+uint64_t ipclog_phys(void)
+{
+	return virt_to_phys(rings);
+}
+uint64_t ipclog_size(void)
+{
+	return sizeof rings;
+}
 
 /*
  * Append one record to the current CPU's ring. Caller holds the big lock
@@ -46,7 +52,8 @@ uint64_t ipclog_size(void) { return sizeof rings; }
  * of the mapped rings.
  */
 void ipclog_write(unsigned kind, const struct tcb *from, const struct tcb *to, uint64_t badge,
-		  uint64_t label, unsigned length, const uint64_t *words, unsigned nwords, unsigned flags)
+                  uint64_t label, unsigned length, const uint64_t *words, unsigned nwords,
+                  unsigned flags)
 {
 	unsigned cpu = this_cpu()->id;
 	struct fl_ipclog_ring *r = &rings[cpu];
@@ -95,13 +102,14 @@ static void dump(void)
 	static const char hex[] = "0123456789abcdef";
 	char line[8 + 4 + 129 + 10 + 2];
 
-	kprintf("FLTRACE BEGIN v1 cpus=%u freq=%lu\n", smp_ncpus(), (unsigned long)timer_frequency());
+	kprintf("FLTRACE BEGIN v1 cpus=%u freq=%lu\n", smp_ncpus(),
+	        (unsigned long)timer_frequency());
 	for (unsigned cpu = 0; cpu < smp_ncpus(); cpu++) {
 		struct fl_ipclog_ring *r = &rings[cpu];
 		uint64_t head = r->head;
 		uint64_t first = head > FL_IPCLOG_RECORDS ? head - FL_IPCLOG_RECORDS : 0;
 		kprintf("FLTRACE RING %u head=%lu dropped=%lu\n", cpu, (unsigned long)head,
-			(unsigned long)r->dropped);
+		        (unsigned long)r->dropped);
 		for (uint64_t i = first; i < head; i++) {
 			const uint8_t *rec = (const uint8_t *)&r->rec[i % FL_IPCLOG_RECORDS];
 			for (unsigned j = 0; j < 64; j++) {

@@ -60,14 +60,14 @@ static void read_device_tree(uint64_t pa)
 	h = phys_to_virt(pa);
 	if (fdt_magic(h) != FDT_MAGIC) {
 		kprintf("DTB: bad magic %x at %lx (not a device tree)\n", fdt_magic(h),
-			(unsigned long)pa);
+		        (unsigned long)pa);
 		panic("cannot boot without a device tree");
 	}
 	dtb_size = fdt_totalsize(h);
 	if (dtb_size < sizeof *h || dtb_size > (64u << 20) ||
 	    (pa >> 30) != ((pa + dtb_size - 1) >> 30)) {
 		kprintf("DTB: implausible size %lu at %lx\n", (unsigned long)dtb_size,
-			(unsigned long)pa);
+		        (unsigned long)pa);
 		panic("cannot boot without a device tree");
 	}
 	dtb_phys = pa;
@@ -78,7 +78,8 @@ static void read_device_tree(uint64_t pa)
 	int len;
 	const char *model = fdt_getprop(h, 0, "model", &len);
 	if (model && len > 0)
-		memcpy(machine_model, model, (size_t)len < sizeof machine_model ? (size_t)len : sizeof machine_model - 1);
+		memcpy(machine_model, model,
+		       (size_t)len < sizeof machine_model ? (size_t)len : sizeof machine_model - 1);
 	else
 		memcpy(machine_model, "unknown machine", 16);
 }
@@ -118,8 +119,8 @@ void kernel_main(uint64_t dtb_pa)
 	timer_init(&platform);
 	psci_init(&platform);
 	kprintf("gicv%u, timer %lu Hz (intid %u), %u memory range(s), bootargs \"%s\"\n",
-		gic_version(), (unsigned long)timer_frequency(), timer_intid(), platform.nmem,
-		platform.bootargs);
+	        gic_version(), (unsigned long)timer_frequency(), timer_intid(), platform.nmem,
+	        platform.bootargs);
 
 	gic_init_cpu(0);
 	timer_init_cpu(0);

@@ -35,7 +35,7 @@ static struct cap root_vspace_cap;
 
 void vspace_init_asids(void);
 void vspace_boot_map(struct cap *vs, struct cap *f, uint64_t va, uint64_t rights,
-		     uint64_t (*alloc_table)(void));
+                     uint64_t (*alloc_table)(void));
 
 /* Remove [b, e) from the free ranges. */
 static void carve(uint64_t b, uint64_t e)
@@ -77,7 +77,8 @@ static void init_free_memory(void)
 		carve(ALIGN_DOWN(platform.reserved[i].base, PAGE_SIZE),
 		      ALIGN_UP(platform.reserved[i].base + platform.reserved[i].size, PAGE_SIZE));
 	if (platform.initrd_end > platform.initrd_start)
-		carve(ALIGN_DOWN(platform.initrd_start, PAGE_SIZE), ALIGN_UP(platform.initrd_end, PAGE_SIZE));
+		carve(ALIGN_DOWN(platform.initrd_start, PAGE_SIZE),
+		      ALIGN_UP(platform.initrd_end, PAGE_SIZE));
 }
 
 /* A zeroed block of physical memory for the root task's objects, aligned to
@@ -97,9 +98,15 @@ static uint64_t boot_alloc(uint64_t size)
 	panic("boot: out of memory creating the root task (%lu bytes)", (unsigned long)size);
 }
 
-static uint64_t boot_alloc_table(void) { return boot_alloc(PAGE_SIZE); }
+static uint64_t boot_alloc_table(void)
+{
+	return boot_alloc(PAGE_SIZE);
+}
 
-static struct cte *slot_at(unsigned i) { return &root_cnode[i]; }
+static struct cte *slot_at(unsigned i)
+{
+	return &root_cnode[i];
+}
 
 static unsigned take_slot(void)
 {
@@ -109,7 +116,10 @@ static unsigned take_slot(void)
 }
 
 /* Put a root cap (no MDB parent) into slot i. */
-static void put_cap(unsigned i, const struct cap *c) { cte_insert_child(NULL, slot_at(i), c); }
+static void put_cap(unsigned i, const struct cap *c)
+{
+	cte_insert_child(NULL, slot_at(i), c);
+}
 
 /* A frame cap in slot s for page pa, mapped at va in the root task. */
 static void *root_frame_at(unsigned s, uint64_t pa, uint64_t va, uint64_t rights)
@@ -135,12 +145,14 @@ static unsigned map_readonly(uint64_t pa, uint64_t size, uint64_t va, unsigned *
 
 	pa = ALIGN_DOWN(pa, PAGE_SIZE);
 	for (uint64_t i = 0; i < pages; i++) {
-		struct cap f = {.type = FL_OBJ_FRAME, .rights = FL_RIGHT_READ, .flags = CAPF_NO_MEMORY,
-				.obj = pa + i * PAGE_SIZE};
+		struct cap f = {.type = FL_OBJ_FRAME,
+		                .rights = FL_RIGHT_READ,
+		                .flags = CAPF_NO_MEMORY,
+		                .obj = pa + i * PAGE_SIZE};
 		unsigned s = take_slot();
 		put_cap(s, &f);
 		vspace_boot_map(&root_vspace_cap, &slot_at(s)->cap, va + i * PAGE_SIZE, FL_MAP_READ,
-				boot_alloc_table);
+		                boot_alloc_table);
 	}
 	*count = (unsigned)pages;
 	return first;
@@ -161,12 +173,12 @@ struct elf64_phdr {
 };
 
 #define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
+#define PF_X    1
+#define PF_W    2
 
 /* Load the root ELF; returns its entry point and the end of its image. */
 static uint64_t load_elf(const struct archive_file *f, uint64_t *image_end, unsigned *first,
-			 unsigned *count)
+                         unsigned *count)
 {
 	const struct elf64_ehdr *eh = f->data;
 
@@ -183,13 +195,16 @@ static uint64_t load_elf(const struct archive_file *f, uint64_t *image_end, unsi
 		if ((ph[i].vaddr & (PAGE_SIZE - 1)) || ph[i].filesz > ph[i].memsz ||
 		    ph[i].offset > f->size || ph[i].filesz > f->size - ph[i].offset ||
 		    ph[i].vaddr + ph[i].memsz > FL_ROOT_BOOTINFO_VADDR)
-			panic("boot: root task '%s': segment %u is not page-aligned or out of range", f->name, i);
+			panic(
+			    "boot: root task '%s': segment %u is not page-aligned or out of range",
+			    f->name, i);
 		uint64_t rights = FL_MAP_READ | ((ph[i].flags & PF_W) ? FL_MAP_WRITE : 0) |
-				  ((ph[i].flags & PF_X) ? FL_MAP_EXEC : 0);
+		                  ((ph[i].flags & PF_X) ? FL_MAP_EXEC : 0);
 		for (uint64_t off = 0; off < ph[i].memsz; off += PAGE_SIZE) {
 			uint8_t *page = root_frame(ph[i].vaddr + off, rights);
 			if (off < ph[i].filesz) {
-				uint64_t n = ph[i].filesz - off < PAGE_SIZE ? ph[i].filesz - off : PAGE_SIZE;
+				uint64_t n =
+				    ph[i].filesz - off < PAGE_SIZE ? ph[i].filesz - off : PAGE_SIZE;
 				memcpy(page, (const char *)f->data + ph[i].offset + off, n);
 			}
 		}
@@ -212,7 +227,8 @@ static int list_file(const struct archive_file *f, void *arg)
 	struct fl_boot_file *bf = &bi->files[bi->nfiles++];
 	size_t n = strlen(f->name);
 	memcpy(bf->name, f->name, n < sizeof bf->name ? n : sizeof bf->name - 1);
-	bf->vaddr = FL_ROOT_ARCHIVE_VADDR + (uint64_t)((const char *)f->data - (const char *)archive_start());
+	bf->vaddr = FL_ROOT_ARCHIVE_VADDR +
+	            (uint64_t)((const char *)f->data - (const char *)archive_start());
 	bf->size = f->size;
 	return 0;
 }
@@ -227,11 +243,13 @@ static void make_untypeds(struct fl_bootinfo *bi, uint64_t b, uint64_t e, bool d
 		if ((1ULL << bits) > e - b)
 			break; /* less than a page left */
 		struct cap c = {.type = device ? FL_OBJ_DEVICE_UNTYPED : FL_OBJ_UNTYPED,
-				.rights = FL_RIGHTS_ALL, .flags = device ? CAPF_DEVICE : 0,
-				.extra = bits, .obj = b};
+		                .rights = FL_RIGHTS_ALL,
+		                .flags = device ? CAPF_DEVICE : 0,
+		                .extra = bits,
+		                .obj = b};
 		put_cap(take_slot(), &c);
-		bi->untyped[bi->untyped_count++] =
-			(struct fl_untyped_desc){.paddr = b, .size_bits = (uint8_t)bits, .is_device = device};
+		bi->untyped[bi->untyped_count++] = (struct fl_untyped_desc){
+		    .paddr = b, .size_bits = (uint8_t)bits, .is_device = device};
 		b += 1ULL << bits;
 	}
 }
@@ -274,15 +292,18 @@ void root_task_create(void)
 		panic("boot: the boot archive is malformed");
 	bootarg_value("kernel.root", name, sizeof name);
 	if (archive_find(name[0] ? name : NULL, &rootf) < 0)
-		panic("boot: no root task '%s' in the boot archive", name[0] ? name : "(first file)");
+		panic("boot: no root task '%s' in the boot archive",
+		      name[0] ? name : "(first file)");
 
 	/* CNode, VSpace, TCB */
 	root_radix = (unsigned)bootarg_ulong("kernel.root_cnode_bits", 16);
 	if (root_radix < 10 || root_radix > CNODE_MAX_RADIX)
 		root_radix = 16;
 	root_cnode = phys_to_virt(boot_alloc(1ULL << (root_radix + CTE_SIZE_BITS)));
-	struct cap cn = {.type = FL_OBJ_CNODE, .rights = FL_RIGHTS_ALL, .obj = (uint64_t)root_cnode,
-			 .extra = root_radix | (64 - root_radix) << 8};
+	struct cap cn = {.type = FL_OBJ_CNODE,
+	                 .rights = FL_RIGHTS_ALL,
+	                 .obj = (uint64_t)root_cnode,
+	                 .extra = root_radix | (64 - root_radix) << 8};
 	put_cap(FL_CAP_ROOT_CNODE, &cn);
 	root_vspace_cap = (struct cap){.type = FL_OBJ_VSPACE, .rights = FL_RIGHTS_ALL};
 	if (vspace_create(&root_vspace_cap, phys_to_virt(boot_alloc(PAGE_SIZE))))
@@ -297,12 +318,12 @@ void root_task_create(void)
 
 	/* IPC buffer (fixed slot), BootInfo pages, stack */
 	struct fl_ipc_buffer *ipcbuf = root_frame_at(FL_CAP_IPC_BUFFER, boot_alloc(PAGE_SIZE),
-						     FL_ROOT_IPC_BUFFER_VADDR, FL_MAP_RW);
+	                                             FL_ROOT_IPC_BUFFER_VADDR, FL_MAP_RW);
 	uint64_t bi_pa = boot_alloc(bi_pages * PAGE_SIZE); /* contiguous: written as one struct */
 	bi = phys_to_virt(bi_pa);
 	for (uint64_t i = 0; i < bi_pages; i++)
-		root_frame_at(take_slot(), bi_pa + i * PAGE_SIZE, FL_ROOT_BOOTINFO_VADDR + i * PAGE_SIZE,
-			      FL_MAP_READ);
+		root_frame_at(take_slot(), bi_pa + i * PAGE_SIZE,
+		              FL_ROOT_BOOTINFO_VADDR + i * PAGE_SIZE, FL_MAP_READ);
 	bi->magic = FL_BOOTINFO_MAGIC;
 	bi->size = sizeof *bi;
 	bi->stack_frames_first = next_slot;
@@ -318,13 +339,14 @@ void root_task_create(void)
 	bi->image_frames_count = count;
 	bi->heap_vaddr = image_end;
 	bi->archive_frames_first = map_readonly(virt_to_phys(archive_start()), archive_size(),
-						FL_ROOT_ARCHIVE_VADDR, &count);
+	                                        FL_ROOT_ARCHIVE_VADDR, &count);
 	bi->archive_frames_count = count;
 	bi->archive_vaddr = FL_ROOT_ARCHIVE_VADDR;
 	bi->archive_size = archive_size();
 	archive_foreach(list_file, bi);
 	map_readonly(dtb_phys, dtb_size, FL_ROOT_DTB_VADDR, &count);
-	bi->trace_frames_first = map_readonly(ipclog_phys(), ipclog_size(), FL_ROOT_TRACE_VADDR, &count);
+	bi->trace_frames_first =
+	    map_readonly(ipclog_phys(), ipclog_size(), FL_ROOT_TRACE_VADDR, &count);
 	bi->trace_frames_count = count;
 	bi->trace_vaddr = FL_ROOT_TRACE_VADDR;
 	bi->console_irq = platform.uart.irq;
@@ -372,7 +394,7 @@ void root_task_create(void)
 		if (!bi->untyped[i].is_device)
 			ram += 1ULL << bi->untyped[i].size_bits;
 	kprintf("root task '%s': entry %lx, %lu untyped caps (%lu KiB of RAM free), %lu files\n",
-		rootf.name, (unsigned long)entry, (unsigned long)bi->untyped_count,
-		(unsigned long)(ram >> 10), (unsigned long)bi->nfiles);
+	        rootf.name, (unsigned long)entry, (unsigned long)bi->untyped_count,
+	        (unsigned long)(ram >> 10), (unsigned long)bi->nfiles);
 	sched_wake(t);
 }

@@ -21,7 +21,6 @@ struct runqueue runqueues[MAX_CPUS];
 _Static_assert(NPRIO / 64 <= 32, "struct runqueue.words has a bit per bitmap word");
 static unsigned idle_cpus;
 
-
 static int highest_prio(const struct runqueue *rq)
 {
 	if (!rq->words)
@@ -30,10 +29,10 @@ static int highest_prio(const struct runqueue *rq)
 	return w * 64 + 63 - __builtin_clzll(rq->bitmap[w]);
 }
 
-
-
-
-int sched_highest_prio(unsigned cpu) { return highest_prio(&runqueues[cpu]); }
+int sched_highest_prio(unsigned cpu)
+{
+	return highest_prio(&runqueues[cpu]);
+}
 
 static bool queued(const struct tcb *t)
 {
@@ -118,7 +117,10 @@ void sched_yield(void)
 	this_cpu()->resched = 1;
 }
 
-void sched_tick(void) { this_cpu()->resched = 1; }
+void sched_tick(void)
+{
+	this_cpu()->resched = 1;
+}
 
 void sched_set_priority(struct tcb *t, unsigned prio)
 {
@@ -208,8 +210,6 @@ void sched_poll_remote(void)
 	__atomic_store_n(&pc->stall_tcb, NULL, __ATOMIC_RELEASE);
 }
 
-
-
 void fpu_trap(void)
 {
 	struct percpu *pc = this_cpu();
@@ -240,7 +240,8 @@ void kernel_exit(void)
 
 	if (cur && cur->state == TS_RUNNABLE && cur->affinity == pc->id) {
 		if (top > (int)cur->priority) {
-			rq_append(cur, true); /* preempted by a higher priority: first in line again */
+			rq_append(cur,
+			          true); /* preempted by a higher priority: first in line again */
 		} else if (pc->resched && top == (int)cur->priority) {
 			rq_append(cur, false); /* slice over: round robin */
 		} else {

@@ -49,7 +49,7 @@ static int start_cpu(unsigned cpu)
 	}
 	default:
 		kprintf("cpu %u (mpidr %lx): no usable enable-method in the DTB\n", cpu,
-			(unsigned long)percpu[cpu].mpidr);
+		        (unsigned long)percpu[cpu].mpidr);
 		return -1;
 	}
 }
@@ -66,12 +66,13 @@ void smp_boot_secondaries(const struct platform_info *plat)
 	for (unsigned cpu = 1; cpu < ncpus_online_target; cpu++) {
 		if (start_cpu(cpu) < 0)
 			continue;
-		/* Wait up to 5 s of counter time: a CPU that does not arrive is reported, not waited for. */
+		/* Wait up to 5 s of counter time: a CPU that does not arrive is reported, not
+		 * waited for. */
 		uint64_t deadline = counter_now() + 5 * timer_frequency();
 		while (!__atomic_load_n(&percpu[cpu].online, __ATOMIC_ACQUIRE)) {
 			if (counter_now() > deadline) {
 				kprintf("cpu %u (mpidr %lx) did not come online\n", cpu,
-					(unsigned long)percpu[cpu].mpidr);
+				        (unsigned long)percpu[cpu].mpidr);
 				break;
 			}
 			cpu_relax();
@@ -79,7 +80,10 @@ void smp_boot_secondaries(const struct platform_info *plat)
 	}
 }
 
-unsigned smp_ncpus(void) { return ncpus_online_target; }
+unsigned smp_ncpus(void)
+{
+	return ncpus_online_target;
+}
 
 void smp_reschedule(unsigned cpu)
 {

@@ -12,7 +12,7 @@ struct sink {
 };
 
 static void emit_number(struct sink *s, unsigned long long v, unsigned base, int neg, int width,
-			char pad)
+                        char pad)
 {
 	char tmp[24];
 	int n = 0;
@@ -53,17 +53,17 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 		case 'd':
 		case 'i': {
 			long long v = lng ? va_arg(ap, long long) : va_arg(ap, int);
-			emit_number(s, v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10, v < 0,
-				    width, pad);
+			emit_number(s, v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10,
+			            v < 0, width, pad);
 			break;
 		}
 		case 'u':
-			emit_number(s, lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned), 10, 0,
-				    width, pad);
+			emit_number(s, lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned),
+			            10, 0, width, pad);
 			break;
 		case 'x':
-			emit_number(s, lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned), 16, 0,
-				    width, pad);
+			emit_number(s, lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned),
+			            16, 0, width, pad);
 			break;
 		case 'p':
 			s->put(s, '0');

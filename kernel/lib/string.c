@@ -177,4 +177,7 @@ unsigned long strtoul(const char *s, char **end, int base)
 /* libfdt is built with the stack protector; the kernel is not. */
 uintptr_t __stack_chk_guard = 0x5a17ab1e0badc0deULL;
 void panic(const char *fmt, ...) __attribute__((noreturn));
-void __stack_chk_fail(void) { panic("stack protector: stack smashed in libfdt"); }
+void __stack_chk_fail(void)
+{
+	panic("stack protector: stack smashed in libfdt");
+}

@@ -15,8 +15,8 @@ struct cte *cspace_lookup(const struct cap *root, uint64_t cptr, int *err)
 
 	/* The common case, a single CNode whose guard of zeroes makes a cptr
 	 * its plain slot index (every root task and pager CSpace): one step. */
-	if (c->type == FL_OBJ_CNODE && c->data == 0 &&
-	    cnode_guard_bits(c) + cnode_radix(c) == 64 && cnode_radix(c) != 0) {
+	if (c->type == FL_OBJ_CNODE && c->data == 0 && cnode_guard_bits(c) + cnode_radix(c) == 64 &&
+	    cnode_radix(c) != 0) {
 		if (cptr >> cnode_radix(c)) {
 			*err = FL_E_FAILED_LOOKUP;
 			return NULL;
@@ -35,7 +35,8 @@ struct cte *cspace_lookup(const struct cap *root, uint64_t cptr, int *err)
 			return NULL;
 		}
 		if (gb) {
-			uint64_t guard = (cptr >> (bits - gb)) & ((gb == 64) ? ~0ULL : ((1ULL << gb) - 1));
+			uint64_t guard =
+			    (cptr >> (bits - gb)) & ((gb == 64) ? ~0ULL : ((1ULL << gb) - 1));
 			if (guard != c->data) {
 				*err = FL_E_FAILED_LOOKUP;
 				return NULL;
@@ -191,7 +192,7 @@ void cte_delete(struct cte *slot)
 	if (c.flags & CAPF_TCB_SLOT)
 		tcb_slot_deleted(slot);
 	final = !(slot->mdb_prev && same_object(&slot->mdb_prev->cap, &c)) &&
-		!(slot->mdb_next && same_object(&slot->mdb_next->cap, &c));
+	        !(slot->mdb_next && same_object(&slot->mdb_next->cap, &c));
 	mdb_unlink(slot);
 	memset(&slot->cap, 0, sizeof slot->cap);
 	if (final)

@@ -60,7 +60,7 @@ static struct tcb *tq_pop(struct tqueue *q)
  * caps delivered; *unwrapped gets the mask.
  */
 static unsigned transfer_caps(struct tcb *snd, struct tcb *rcv, unsigned ncaps, void *via,
-			      unsigned *unwrapped)
+                              unsigned *unwrapped)
 {
 	struct fl_ipc_buffer *sb = snd->ipcbuf, *rb = rcv->ipcbuf;
 	unsigned i;
@@ -86,12 +86,14 @@ static unsigned transfer_caps(struct tcb *snd, struct tcb *rcv, unsigned ncaps, 
 		struct cte *dst = lookup_slot(rcv, rb->recv_slots[i], &err);
 		if (!dst || dst->cap.type != FL_OBJ_NULL)
 			break;
-		if (c.type == FL_OBJ_FRAME || c.type == FL_OBJ_FRAME_2M || c.type == FL_OBJ_PAGE_TABLE) {
+		if (c.type == FL_OBJ_FRAME || c.type == FL_OBJ_FRAME_2M ||
+		    c.type == FL_OBJ_PAGE_TABLE) {
 			c.flags &= ~CAPF_MAPPED;
 			c.data = 0;
 		}
 		cte_insert_child(src, dst, &c);
-		rb->recv_badges[i] = (c.type == FL_OBJ_ENDPOINT || c.type == FL_OBJ_NOTIFICATION) ? c.data : 0;
+		rb->recv_badges[i] =
+		    (c.type == FL_OBJ_ENDPOINT || c.type == FL_OBJ_NOTIFICATION) ? c.data : 0;
 		rb->recv_capinfo[i] = fl_capinfo(c.type, c.rights);
 	}
 	return i;
@@ -99,7 +101,7 @@ static unsigned transfer_caps(struct tcb *snd, struct tcb *rcv, unsigned ncaps, 
 
 /* Copy a message from snd (as described by info/flags) into rcv's return registers. */
 static void transfer(struct tcb *snd, struct tcb *rcv, uint64_t info, uint64_t badge,
-		     uint32_t flags, void *via)
+                     uint32_t flags, void *via)
 {
 	unsigned len = fl_msginfo_length(info);
 	unsigned ncaps = 0, unwrapped = 0;
@@ -115,7 +117,8 @@ static void transfer(struct tcb *snd, struct tcb *rcv, uint64_t info, uint64_t b
 			len = FL_MSG_MAX_WORDS;
 		if (len > FL_MSG_REG_COUNT) {
 			if (snd->ipcbuf && rcv->ipcbuf)
-				memcpy(&rcv->ipcbuf->msg[FL_MSG_REG_COUNT], &snd->ipcbuf->msg[FL_MSG_REG_COUNT],
+				memcpy(&rcv->ipcbuf->msg[FL_MSG_REG_COUNT],
+				       &snd->ipcbuf->msg[FL_MSG_REG_COUNT],
 				       (len - FL_MSG_REG_COUNT) * sizeof(uint64_t));
 			else
 				len = FL_MSG_REG_COUNT;
@@ -125,19 +128,22 @@ static void transfer(struct tcb *snd, struct tcb *rcv, uint64_t info, uint64_t b
 	}
 	rcv->ctx.x[0] = badge;
 	rcv->ctx.x[1] = fl_msginfo(fl_msginfo_label(info), len, ncaps) |
-			((uint64_t)unwrapped << FL_MSGINFO_UNWRAPPED_SHIFT);
+	                ((uint64_t)unwrapped << FL_MSGINFO_UNWRAPPED_SHIFT);
 }
 
 /* Log a message from snd delivered to rcv (a Send, a Call or a fault). A
  * fault's access kind (MR3) is past the words a record keeps: it goes in flags. */
-static void log_delivery(const struct tcb *snd, const struct tcb *rcv, uint64_t badge, uint64_t info,
-			 uint32_t flags)
+static void log_delivery(const struct tcb *snd, const struct tcb *rcv, uint64_t badge,
+                         uint64_t info, uint32_t flags)
 {
-	unsigned kind = (flags & SENDF_FAULT) ? FL_LOG_FAULT : (flags & SENDF_CALL) ? FL_LOG_CALL : FL_LOG_SEND;
+	unsigned kind = (flags & SENDF_FAULT)  ? FL_LOG_FAULT
+	                : (flags & SENDF_CALL) ? FL_LOG_CALL
+	                                       : FL_LOG_SEND;
 	const uint64_t *w = (flags & SENDF_FAULT) ? snd->fault_words : &snd->ctx.x[2];
 	unsigned access = (flags & SENDF_FAULT) ? (unsigned)snd->fault_words[3] : 0;
 
-	IPCLOG(kind, snd, rcv, badge, fl_msginfo_label(info), fl_msginfo_length(info), w, 3, access);
+	IPCLOG(kind, snd, rcv, badge, fl_msginfo_label(info), fl_msginfo_length(info), w, 3,
+	       access);
 }
 
 /* A caller whose call can get no reply: wake it with an error (faulters stay stopped). */
@@ -212,7 +218,7 @@ struct tcb *ep_take_receiver(struct endpoint *ep)
 
 /* Send t's message (or fault) through endpoint ep with badge. */
 static void ep_send(struct tcb *t, struct endpoint *ep, uint64_t badge, uint64_t info,
-		    uint32_t flags, bool blocking)
+                    uint32_t flags, bool blocking)
 {
 	t->send_flags = flags;
 	if (ep->state == EP_RECV) {
@@ -452,19 +458,21 @@ void fault_deliver(struct tcb *t, uint64_t label)
 	struct cap *fep = &t->slots[TCB_SLOT_FAULT_EP].cap;
 
 	if (fep->type != FL_OBJ_ENDPOINT || !(fep->rights & FL_RIGHT_WRITE)) {
-		kprintf("thread %u: %s at pc %lx (address %lx, esr %lx) and no fault handler: suspended\n",
-			t->id,
-			label == FL_FAULT_VM ? "page fault" :
-			label == FL_FAULT_UNKNOWN_SYSCALL ? "unknown syscall" : "exception",
-			(unsigned long)t->fault_words[0], (unsigned long)t->fault_words[1],
-			(unsigned long)t->fault_words[2]);
+		kprintf("thread %u: %s at pc %lx (address %lx, esr %lx) and no fault handler: "
+		        "suspended\n",
+		        t->id,
+		        label == FL_FAULT_VM                ? "page fault"
+		        : label == FL_FAULT_UNKNOWN_SYSCALL ? "unknown syscall"
+		                                            : "exception",
+		        (unsigned long)t->fault_words[0], (unsigned long)t->fault_words[1],
+		        (unsigned long)t->fault_words[2]);
 		IPCLOG(FL_LOG_SUSPEND, NULL, t, 0, label, 0, t->fault_words, 3, 0);
 		tcb_suspend(t);
 		return;
 	}
 	uint64_t badge = t->fault_badge ? t->fault_badge : fep->data;
 	ep_send(t, cap_ep(fep), badge, fl_msginfo(label, FL_MSG_REG_COUNT, 0),
-		SENDF_CALL | SENDF_FAULT, true);
+	        SENDF_CALL | SENDF_FAULT, true);
 }
 
 void ipc_cancel(struct tcb *t)
@@ -532,12 +540,12 @@ static uint64_t inv_words[FL_MSG_MAX_WORDS]; /* big lock held: one invocation at
 static void invoke(struct tcb *t, struct cte *slot, uint64_t info, bool want_reply)
 {
 	struct invocation inv = {
-		.caller = t,
-		.slot = slot,
-		.label = fl_msginfo_label(info),
-		.mr = inv_words,
-		.len = fl_msginfo_length(info),
-		.ncaps = fl_msginfo_caps(info),
+	    .caller = t,
+	    .slot = slot,
+	    .label = fl_msginfo_label(info),
+	    .mr = inv_words,
+	    .len = fl_msginfo_length(info),
+	    .ncaps = fl_msginfo_caps(info),
 	};
 	int err = FL_OK;
 
@@ -603,8 +611,8 @@ static void invoke(struct tcb *t, struct cte *slot, uint64_t info, bool want_rep
 	}
 	/* The arguments as sent: results overwrite inv_words, but t's x2.. are
 	 * still the message registers until the reply is written below. */
-	IPCLOG(FL_LOG_INVOKE, t, NULL, 0, inv.label, inv.len, &t->ctx.x[2], inv.len < 3 ? inv.len : 3,
-	       (unsigned)err);
+	IPCLOG(FL_LOG_INVOKE, t, NULL, 0, inv.label, inv.len, &t->ctx.x[2],
+	       inv.len < 3 ? inv.len : 3, (unsigned)err);
 	if (!want_reply || t->state != TS_RUNNABLE)
 		return;
 	t->ctx.x[0] = 0;

@@ -15,8 +15,8 @@
 #include "kernel/lib.h"
 
 struct irq_line {
-	bool claimed;      /* an IRQHandler cap exists */
-	struct cte ntfn;   /* copy of the bound notification cap */
+	bool claimed;    /* an IRQHandler cap exists */
+	struct cte ntfn; /* copy of the bound notification cap */
 };
 
 static struct irq_line lines[GIC_MAX_INTID];

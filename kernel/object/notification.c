@@ -30,8 +30,9 @@ void ntfn_signal(struct notification *n, uint64_t badge)
 {
 	struct tcb *t = pop_waiter(n);
 
-	IPCLOG(FL_LOG_SIGNAL, NULL, t ? t : (n->bound && n->bound->state == TS_BLOCKED_RECV ? n->bound : NULL),
-	       badge, 0, 0, &n->word, 1, 0);
+	IPCLOG(FL_LOG_SIGNAL, NULL,
+	       t ? t : (n->bound && n->bound->state == TS_BLOCKED_RECV ? n->bound : NULL), badge, 0,
+	       0, &n->word, 1, 0);
 	if (t) {
 		t->blocked_on = NULL;
 		t->ctx.x[0] = n->word | badge;

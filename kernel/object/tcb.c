@@ -23,7 +23,7 @@ void tcb_init(struct tcb *t)
 	t->priority = 0;
 	t->max_priority = FL_PRIORITY_MAX;
 	t->affinity = (uint8_t)this_cpu()->id;
-	t->ctx.spsr = 0; /* EL0t, all interrupts unmasked */
+	t->ctx.spsr = 0;       /* EL0t, all interrupts unmasked */
 	tcb_refresh_cached(t); /* no CSpace, no address space yet */
 }
 
@@ -54,7 +54,8 @@ void tcb_destroy(struct tcb *t)
 
 void tcb_ipcbuf_deleted(struct cte *slot)
 {
-	struct tcb *t = (struct tcb *)((char *)slot - __builtin_offsetof(struct tcb, slots[TCB_SLOT_IPCBUF]));
+	struct tcb *t =
+	    (struct tcb *)((char *)slot - __builtin_offsetof(struct tcb, slots[TCB_SLOT_IPCBUF]));
 
 	/* The frame may be revoked and its memory retyped: never write it again. */
 	t->ipcbuf = NULL;
@@ -65,7 +66,8 @@ void tcb_refresh_cached(struct tcb *t)
 {
 	const struct cap *cn = &t->slots[TCB_SLOT_CSPACE].cap;
 
-	if (cn->type == FL_OBJ_CNODE && cnode_guard_bits(cn) + cnode_radix(cn) == 64 && cn->data == 0) {
+	if (cn->type == FL_OBJ_CNODE && cnode_guard_bits(cn) + cnode_radix(cn) == 64 &&
+	    cn->data == 0) {
 		t->fast_cnode = cap_cnode(cn);
 		t->fast_nslots = 1ULL << cnode_radix(cn);
 	} else {
@@ -90,7 +92,7 @@ void tcb_slot_deleted(struct cte *slot)
 		return; /* the IPC buffer and fault endpoint caches are handled elsewhere */
 	}
 	struct tcb *t = (struct tcb *)((char *)slot - __builtin_offsetof(struct tcb, slots) -
-				      i * sizeof(struct cte));
+	                               i * sizeof(struct cte));
 	struct cap saved = slot->cap;
 	slot->cap.type = FL_OBJ_NULL; /* compute the caches as they will be */
 	tcb_refresh_cached(t);

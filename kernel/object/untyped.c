@@ -17,7 +17,9 @@ static int object_size_bits(unsigned type, unsigned user_bits)
 {
 	switch (type) {
 	case FL_OBJ_UNTYPED:
-		return (user_bits >= UNTYPED_MIN_BITS && user_bits <= UNTYPED_MAX_BITS) ? (int)user_bits : -1;
+		return (user_bits >= UNTYPED_MIN_BITS && user_bits <= UNTYPED_MAX_BITS)
+		           ? (int)user_bits
+		           : -1;
 	case FL_OBJ_TCB:
 		return TCB_SIZE_BITS;
 	case FL_OBJ_ENDPOINT:
@@ -91,7 +93,8 @@ int untyped_invoke(struct invocation *inv)
 		return FL_E_TRUNCATED;
 	if (inv->ncaps < 1 || inv->caps[0]->cap.type != FL_OBJ_CNODE)
 		return FL_E_INVALID_CAPABILITY;
-	int size_bits = type < FL_OBJ_COUNT ? object_size_bits((unsigned)type, (unsigned)(bits & 0x3f)) : -1;
+	int size_bits =
+	    type < FL_OBJ_COUNT ? object_size_bits((unsigned)type, (unsigned)(bits & 0x3f)) : -1;
 	if (size_bits < 0 || bits > 63) {
 		inv->mr[0] = 0;
 		inv->reply_len = 1;
@@ -115,7 +118,8 @@ int untyped_invoke(struct invocation *inv)
 	uint64_t free = cte_has_children(inv->slot) ? ut->data : 0;
 	uint64_t obj_size = 1ULL << size_bits;
 	uint64_t start = ALIGN_UP(free, obj_size);
-	if ((unsigned)size_bits > ut->extra || start > ut_size || count > (ut_size - start) >> size_bits)
+	if ((unsigned)size_bits > ut->extra || start > ut_size ||
+	    count > (ut_size - start) >> size_bits)
 		return FL_E_NOT_ENOUGH_MEMORY;
 
 	for (uint64_t i = 0; i < count; i++) {
@@ -125,7 +129,8 @@ int untyped_invoke(struct invocation *inv)
 			memset(phys_to_virt(pa), 0, obj_size);
 		int err = make_cap(&c, (unsigned)type, (unsigned)bits, pa, device);
 		if (err) {
-			/* Only VSpace creation can fail (no ASID left): undo this call's objects. */
+			/* Only VSpace creation can fail (no ASID left): undo this call's objects.
+			 */
 			for (uint64_t j = 0; j < i; j++)
 				cte_delete(&dst[j]);
 			return err;

@@ -21,17 +21,23 @@
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 
-#define MAX_ASIDS 4096
+#define MAX_ASIDS        4096
 #define PTE_SW_MAY_WRITE (1ULL << 55) /* the mapping cap had FL_RIGHT_WRITE */
-#define USER_PTE_BASE (PTE_AF | PTE_NG | PTE_AP_USER | PTE_PXN | PTE_SH_INNER)
+#define USER_PTE_BASE    (PTE_AF | PTE_NG | PTE_AP_USER | PTE_PXN | PTE_SH_INNER)
 
 static pte_t *asid_vspace[MAX_ASIDS]; /* ASID -> level-0 table; ASID 0 is "no address space" */
 static unsigned asid_limit = MAX_ASIDS;
 static unsigned asid_next = 1;
 static pte_t empty_l0[512] __attribute__((aligned(PAGE_SIZE)));
 
-static uint64_t table_pa(const pte_t *t) { return virt_to_phys(t); }
-static pte_t *table_va(pte_t e) { return phys_to_virt(e & PTE_ADDR_MASK); }
+static uint64_t table_pa(const pte_t *t)
+{
+	return virt_to_phys(t);
+}
+static pte_t *table_va(pte_t e)
+{
+	return phys_to_virt(e & PTE_ADDR_MASK);
+}
 
 void vspace_init_asids(void)
 {
@@ -66,7 +72,8 @@ void vspace_destroy(struct cap *c)
 		tlbi_sync();
 		for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
 			if ((percpu[cpu].ttbr0 >> 48) == asid)
-				percpu[cpu].ttbr0 = ~0ULL; /* force a reload at that CPU's next exit */
+				percpu[cpu].ttbr0 =
+				    ~0ULL; /* force a reload at that CPU's next exit */
 	}
 }
 
@@ -80,7 +87,10 @@ uint64_t vspace_ttbr0(const struct cap *vs)
 	return table_pa(empty_l0); /* nothing mapped: every access faults */
 }
 
-void vspace_activate(struct tcb *t) { vspace_activate_inline(this_cpu(), t); }
+void vspace_activate(struct tcb *t)
+{
+	vspace_activate_inline(this_cpu(), t);
+}
 
 /* Walk to the level-3 entry for va; NULL if a table is missing (*missing = that level). */
 static pte_t *walk(pte_t *l0, uint64_t va, int *missing)
@@ -106,7 +116,10 @@ static pte_t *cap_vspace_l0(const struct cap *vs)
 	return (pte_t *)vs->obj;
 }
 
-static bool valid_rights(uint64_t rights) { return rights && !(rights & ~(uint64_t)(FL_MAP_READ | FL_MAP_WRITE | FL_MAP_EXEC)); }
+static bool valid_rights(uint64_t rights)
+{
+	return rights && !(rights & ~(uint64_t)(FL_MAP_READ | FL_MAP_WRITE | FL_MAP_EXEC));
+}
 
 /* The PTE for a 4 KiB frame at pa with mapping rights (already checked against the cap). */
 static pte_t make_pte(uint64_t pa, uint64_t rights, bool device, bool cap_may_write)
@@ -251,7 +264,7 @@ static void map_frame(struct cap *f, pte_t *pte, uint64_t va, unsigned asid, uin
 }
 
 static int check_frame_map(struct cap *f, pte_t *l0, uint64_t va, uint64_t rights, pte_t **pte,
-			   uint64_t *err_word)
+                           uint64_t *err_word)
 {
 	int missing = 0;
 
@@ -287,7 +300,8 @@ int frame_invoke(struct invocation *inv)
 		if (!valid_rights(rights) || !user_va_ok(va, 1))
 			return FL_E_INVALID_ARGUMENT;
 		if (f->type == FL_OBJ_FRAME_2M)
-			return FL_E_ILLEGAL_OPERATION; /* 2 MiB frames: map through VSpace ranges only */
+			return FL_E_ILLEGAL_OPERATION; /* 2 MiB frames: map through VSpace ranges
+			                                  only */
 		uint64_t word = 0;
 		err = check_frame_map(f, l0, va, rights, &pte, &word);
 		if (err) {
@@ -433,7 +447,7 @@ static int vspace_map_copy(struct invocation *inv, pte_t *l0, unsigned asid)
 enum range_op { RANGE_UNMAP, RANGE_PROTECT, RANGE_ACCESSED };
 
 static uint64_t vspace_range(pte_t *l0, unsigned asid, uint64_t va, uint64_t pages,
-			     enum range_op op, uint64_t rights)
+                             enum range_op op, uint64_t rights)
 {
 	uint64_t result = 0, touched = 0;
 
@@ -533,7 +547,7 @@ int vspace_invoke(struct invocation *inv)
 			return FL_E_MAPPING;
 		inv->mr[0] = (*pte & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1));
 		inv->mr[1] = FL_MAP_READ | ((*pte & PTE_AP_RO) ? 0 : FL_MAP_WRITE) |
-			     ((*pte & PTE_UXN) ? 0 : FL_MAP_EXEC);
+		             ((*pte & PTE_UXN) ? 0 : FL_MAP_EXEC);
 		inv->reply_len = 2;
 		return FL_OK;
 	}
@@ -558,7 +572,7 @@ bool vspace_handle_access_flag(struct tcb *t, uint64_t far)
 
 /* Map frame cap f at va in the space of vs, allocating missing tables with alloc. */
 void vspace_boot_map(struct cap *vs, struct cap *f, uint64_t va, uint64_t rights,
-		     uint64_t (*alloc_table)(void))
+                     uint64_t (*alloc_table)(void))
 {
 	pte_t *t = (pte_t *)vs->obj;
 

@@ -7,12 +7,12 @@
 #include "kernel/spinlock.h"
 #include "arch/mmu.h"
 
-#define PL011_DR 0x00
-#define PL011_FR 0x18
+#define PL011_DR      0x00
+#define PL011_FR      0x18
 #define PL011_FR_TXFF (1u << 5)
 
-#define MINI_IO 0x00  /* offsets from the AUX_MU block (aux base + 0x40) */
-#define MINI_LSR 0x14
+#define MINI_IO           0x00 /* offsets from the AUX_MU block (aux base + 0x40) */
+#define MINI_LSR          0x14
 #define MINI_LSR_TX_EMPTY (1u << 5)
 
 static struct spinlock console_spin;
@@ -62,8 +62,14 @@ void console_init(const struct platform_info *plat)
 	console_unlock();
 }
 
-void console_lock(void) { spin_lock(&console_spin); }
-void console_unlock(void) { spin_unlock(&console_spin); }
+void console_lock(void)
+{
+	spin_lock(&console_spin);
+}
+void console_unlock(void)
+{
+	spin_unlock(&console_spin);
+}
 
 void console_force_unlock(void)
 {

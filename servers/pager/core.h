@@ -141,7 +141,8 @@ struct process {
 	uint32_t wait_pid;
 	bool is_init; /* the init process: powers off, resident (resident.c) */
 	bool doomed;  /* kill_tree ends it: may not fork or spawn; protected by proc_lock */
-	struct kobj child_ep, child_reply; /* children_listen's objects; protected by childep_lock */
+	struct kobj child_ep,
+	    child_reply; /* children_listen's objects; protected by childep_lock */
 	/* pid of its custom pager (docs/custom-pagers.md, mode 1), 0 = none:
 	 * its threads' fault endpoint is that pager's listener endpoint. Set
 	 * before the process is published, never changed. */

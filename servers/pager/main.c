@@ -64,7 +64,8 @@ static void start_init(const struct fl_bootinfo *bi)
 	bool asked = bootarg(bi->bootargs, "pager.init", name, sizeof name);
 
 	if (!asked && !bootarg(bi->bootargs, "tests", tests, sizeof tests)) {
-		plog("Faultline pager ready; no init process (pager.init=NAME or tests=PATTERN starts one), idling");
+		plog("Faultline pager ready; no init process (pager.init=NAME or tests=PATTERN "
+		     "starts one), idling");
 		return;
 	}
 	if (archive_find(name, &id) < 0) {

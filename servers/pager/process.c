@@ -471,7 +471,7 @@ int proc_spawn(const char *name, const uint8_t *args, size_t args_len, uint32_t 
 	    thread_start(p, 0, entry, USER_STACK_TOP, FL_PROCINFO_VADDR, 0, false) < 0) {
 		abandon(p);
 		return custom_pager && !extregion_listening(custom_pager) ? PAGER_E_NOT_LISTENING
-		                                                         : PAGER_E_NO_MEMORY;
+		                                                          : PAGER_E_NO_MEMORY;
 	}
 	*pid = p->pid;
 	publish(p, 0);

@@ -11,42 +11,51 @@
 #include "kernel/percpu.h"
 
 /* Distributor (both versions). */
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_IGROUPR 0x080
-#define GICD_ISENABLER 0x100
-#define GICD_ICENABLER 0x180
-#define GICD_ICPENDR 0x280
+#define GICD_CTLR       0x000
+#define GICD_TYPER      0x004
+#define GICD_IGROUPR    0x080
+#define GICD_ISENABLER  0x100
+#define GICD_ICENABLER  0x180
+#define GICD_ICPENDR    0x280
 #define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR 0x800
-#define GICD_ICFGR 0xc00
-#define GICD_SGIR 0xf00
-#define GICD_IROUTER 0x6000
+#define GICD_ITARGETSR  0x800
+#define GICD_ICFGR      0xc00
+#define GICD_SGIR       0xf00
+#define GICD_IROUTER    0x6000
 
 /* GICv2 CPU interface. */
 #define GICC_CTLR 0x00
-#define GICC_PMR 0x04
-#define GICC_IAR 0x0c
+#define GICC_PMR  0x04
+#define GICC_IAR  0x0c
 #define GICC_EOIR 0x10
 
 /* GICv3 redistributor. */
-#define GICR_TYPER 0x0008
-#define GICR_WAKER 0x0014
-#define GICR_SGI_BASE 0x10000
+#define GICR_TYPER     0x0008
+#define GICR_WAKER     0x0014
+#define GICR_SGI_BASE  0x10000
 #define GICR_STRIDE_V3 0x20000
 
 static unsigned version;
 static volatile uint8_t *dist;
-static volatile uint8_t *cpuif;           /* v2 */
-static volatile uint8_t *redist_region;   /* v3 */
+static volatile uint8_t *cpuif;         /* v2 */
+static volatile uint8_t *redist_region; /* v3 */
 static uint64_t redist_size;
 static volatile uint8_t *redist[MAX_CPUS]; /* v3: this CPU's RD frame */
 static uint8_t v2_cpumask[MAX_CPUS];       /* v2: this CPU's interface bit, as ITARGETSR reads it */
 
-static inline uint32_t rd(volatile uint8_t *b, unsigned off) { return *(volatile uint32_t *)(b + off); }
-static inline void wr(volatile uint8_t *b, unsigned off, uint32_t v) { *(volatile uint32_t *)(b + off) = v; }
+static inline uint32_t rd(volatile uint8_t *b, unsigned off)
+{
+	return *(volatile uint32_t *)(b + off);
+}
+static inline void wr(volatile uint8_t *b, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(b + off) = v;
+}
 
-unsigned gic_version(void) { return version; }
+unsigned gic_version(void)
+{
+	return version;
+}
 
 /*
  * Interrupt group for every line. GICv3 (system registers, ICC_IAR1): group 1.
@@ -54,7 +63,10 @@ unsigned gic_version(void) { return version; }
  * monitor: group 0, which GICC_IAR acknowledges (a group 1 interrupt would
  * read as the special INTID 1022 there).
  */
-static uint32_t group_bits(void) { return version == 3 ? 0xffffffff : 0; }
+static uint32_t group_bits(void)
+{
+	return version == 3 ? 0xffffffff : 0;
+}
 
 void gic_init(const struct platform_info *plat)
 {
@@ -63,7 +75,8 @@ void gic_init(const struct platform_info *plat)
 		panic("GIC: DTB names no supported interrupt controller (need GICv2 or GICv3)");
 	dist = devmap(plat->gic.dist_base, plat->gic.dist_size ? plat->gic.dist_size : 0x10000);
 	if (version == 2) {
-		cpuif = devmap(plat->gic.cpu_base, plat->gic.cpu_size ? plat->gic.cpu_size : 0x2000);
+		cpuif =
+		    devmap(plat->gic.cpu_base, plat->gic.cpu_size ? plat->gic.cpu_size : 0x2000);
 	} else {
 		redist_size = plat->gic.redist_size;
 		redist_region = devmap(plat->gic.redist_base, redist_size);
@@ -127,10 +140,10 @@ void gic_init_cpu(unsigned cpu)
 		wr(sgi, GICD_IPRIORITYR + i, 0xa0a0a0a0);
 	write_sysreg(S3_0_C12_C12_5, 0x7); /* ICC_SRE_EL1: SRE | DFB | DIB */
 	isb();
-	write_sysreg(S3_0_C4_C6_0, 0xf0);  /* ICC_PMR_EL1 */
-	write_sysreg(S3_0_C12_C12_3, 0);   /* ICC_BPR1_EL1 */
-	write_sysreg(S3_0_C12_C12_4, 0);   /* ICC_CTLR_EL1: EOI also deactivates */
-	write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
+	write_sysreg(S3_0_C4_C6_0, 0xf0); /* ICC_PMR_EL1 */
+	write_sysreg(S3_0_C12_C12_3, 0);  /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_4, 0);  /* ICC_CTLR_EL1: EOI also deactivates */
+	write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
 	isb();
 }
 
@@ -162,7 +175,8 @@ void gic_enable(uint32_t intid, unsigned target_cpu)
 		volatile uint8_t *t = dist + GICD_ITARGETSR + intid;
 		*t = v2_cpumask[target_cpu];
 	} else {
-		*(volatile uint64_t *)(dist + GICD_IROUTER + 8 * intid) = percpu[target_cpu].mpidr & 0xff00ffffffULL;
+		*(volatile uint64_t *)(dist + GICD_IROUTER + 8 * intid) =
+		    percpu[target_cpu].mpidr & 0xff00ffffffULL;
 	}
 	wr(dist, GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
 }
@@ -183,7 +197,7 @@ void gic_send_sgi(unsigned cpu, unsigned sgi)
 	}
 	uint64_t m = percpu[cpu].mpidr;
 	uint64_t v = ((m >> 32) & 0xff) << 48 | ((m >> 16) & 0xff) << 32 | ((m >> 8) & 0xff) << 16 |
-		     (uint64_t)sgi << 24 | (1u << (m & 0xf));
+	             (uint64_t)sgi << 24 | (1u << (m & 0xf));
 	write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
 	isb();
 }

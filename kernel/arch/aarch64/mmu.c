@@ -8,7 +8,7 @@
 #include "arch/mmu.h"
 #include "kernel/lib.h"
 
-#define PT_ENTRIES 512
+#define PT_ENTRIES     512
 #define KPT_POOL_PAGES 96
 
 extern pte_t boot_l0_high[PT_ENTRIES];
@@ -128,14 +128,17 @@ void mmu_init_kernel(const struct platform_info *plat)
 	l0[510] = kernel_l0[510];
 	dcache_clean_range(kpt_pool, sizeof kpt_pool);
 	void (*switch_fn)(uint64_t) =
-		(void (*)(uint64_t))((uint64_t)switch_ttbr1_idmap + kernel_phys_offset);
+	    (void (*)(uint64_t))((uint64_t)switch_ttbr1_idmap + kernel_phys_offset);
 	switch_fn(virt_to_phys(l0));
 	kernel_l0 = l0;
 	boot_ttbr1 = virt_to_phys(l0);
 	dcache_clean_range(&boot_ttbr1, sizeof boot_ttbr1);
 }
 
-uint64_t mmu_kernel_ttbr1(void) { return virt_to_phys(kernel_l0); }
+uint64_t mmu_kernel_ttbr1(void)
+{
+	return virt_to_phys(kernel_l0);
+}
 
 void dcache_clean_range(const void *va, size_t size)
 {

@@ -43,5 +43,11 @@ int timer_handle(uint32_t id)
 	return 1;
 }
 
-uint64_t timer_frequency(void) { return freq; }
-uint32_t timer_intid(void) { return intid; }
+uint64_t timer_frequency(void)
+{
+	return freq;
+}
+uint32_t timer_intid(void)
+{
+	return intid;
+}

@@ -16,25 +16,25 @@
 #include "kernel/smp.h"
 
 static const char *const ec_names[64] = {
-	[EC_UNKNOWN] = "unknown reason / undefined instruction",
-	[EC_WFX] = "trapped WFI/WFE",
-	[EC_FP_ASIMD] = "FP/SIMD access trapped",
-	[EC_ILLEGAL_STATE] = "illegal execution state",
-	[EC_SVC64] = "SVC",
-	[EC_SYSREG] = "trapped system register access",
-	[EC_SVE] = "SVE access trapped",
-	[EC_IABT_LOW] = "instruction abort from EL0",
-	[EC_IABT_CUR] = "instruction abort in the kernel",
-	[EC_PC_ALIGN] = "PC alignment fault",
-	[EC_DABT_LOW] = "data abort from EL0",
-	[EC_DABT_CUR] = "data abort in the kernel",
-	[EC_SP_ALIGN] = "SP alignment fault",
-	[EC_FP_EXC64] = "FP exception",
-	[EC_SERROR] = "SError",
-	[EC_BREAKPT_LOW] = "breakpoint from EL0",
-	[EC_SOFTSTP_LOW] = "software step from EL0",
-	[EC_WATCHPT_LOW] = "watchpoint from EL0",
-	[EC_BRK64] = "BRK instruction",
+    [EC_UNKNOWN] = "unknown reason / undefined instruction",
+    [EC_WFX] = "trapped WFI/WFE",
+    [EC_FP_ASIMD] = "FP/SIMD access trapped",
+    [EC_ILLEGAL_STATE] = "illegal execution state",
+    [EC_SVC64] = "SVC",
+    [EC_SYSREG] = "trapped system register access",
+    [EC_SVE] = "SVE access trapped",
+    [EC_IABT_LOW] = "instruction abort from EL0",
+    [EC_IABT_CUR] = "instruction abort in the kernel",
+    [EC_PC_ALIGN] = "PC alignment fault",
+    [EC_DABT_LOW] = "data abort from EL0",
+    [EC_DABT_CUR] = "data abort in the kernel",
+    [EC_SP_ALIGN] = "SP alignment fault",
+    [EC_FP_EXC64] = "FP exception",
+    [EC_SERROR] = "SError",
+    [EC_BREAKPT_LOW] = "breakpoint from EL0",
+    [EC_SOFTSTP_LOW] = "software step from EL0",
+    [EC_WATCHPT_LOW] = "watchpoint from EL0",
+    [EC_BRK64] = "BRK instruction",
 };
 
 const char *esr_class_name(unsigned long esr)
@@ -64,8 +64,8 @@ static void stop_other_cpus(void)
 			gic_send_sgi(cpu, IPI_STOP);
 }
 
-static void __attribute__((noreturn)) panic_vreport(const struct user_context *frame, const char *fmt,
-						     va_list ap)
+static void __attribute__((noreturn))
+panic_vreport(const struct user_context *frame, const char *fmt, va_list ap)
 {
 	unsigned cpu = this_cpu() ? this_cpu()->id : 0;
 
@@ -80,16 +80,17 @@ static void __attribute__((noreturn)) panic_vreport(const struct user_context *f
 	if (frame) {
 		uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
 		kprintf("  ESR %016lx  class 0x%02x: %s  ISS %07lx\n", (unsigned long)esr,
-			esr_class(esr), esr_class_name(esr), (unsigned long)(esr & 0x1ffffff));
+		        esr_class(esr), esr_class_name(esr), (unsigned long)(esr & 0x1ffffff));
 		kprintf("  FAR %016lx  ELR %016lx  SPSR %016lx  SP %016lx\n", (unsigned long)far,
-			(unsigned long)frame->pc, (unsigned long)frame->spsr,
-			(unsigned long)((uint64_t)frame + CTX_SIZE));
+		        (unsigned long)frame->pc, (unsigned long)frame->spsr,
+		        (unsigned long)((uint64_t)frame + CTX_SIZE));
 		for (int i = 0; i < 31; i += 2) {
 			if (i == 30)
 				kprintf("  x30 %016lx\n", (unsigned long)frame->x[30]);
 			else
-				kprintf("  x%-2d %016lx  x%-2d %016lx\n", i, (unsigned long)frame->x[i],
-					i + 1, (unsigned long)frame->x[i + 1]);
+				kprintf("  x%-2d %016lx  x%-2d %016lx\n", i,
+				        (unsigned long)frame->x[i], i + 1,
+				        (unsigned long)frame->x[i + 1]);
 		}
 	}
 	kprintf("system halted\n");
@@ -104,7 +105,8 @@ void panic(const char *fmt, ...)
 	panic_vreport(NULL, fmt, ap);
 }
 
-static void __attribute__((noreturn)) panic_frame(const struct user_context *frame, const char *fmt, ...)
+static void __attribute__((noreturn))
+panic_frame(const struct user_context *frame, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -134,4 +136,7 @@ void trap_el1_irq(struct user_context *frame)
 }
 
 /* IPI_STOP: another CPU panicked. */
-void irq_stop_this_cpu(void) { halt_cpu(); }
+void irq_stop_this_cpu(void)
+{
+	halt_cpu();
+}

@@ -8,12 +8,12 @@
 #ifndef FAULTLINE_ARCH_CONTEXT_H
 #define FAULTLINE_ARCH_CONTEXT_H
 
-#define CTX_X(n) ((n)*8)
-#define CTX_SP 248
-#define CTX_PC 256
-#define CTX_SPSR 264
+#define CTX_X(n)  ((n)*8)
+#define CTX_SP    248
+#define CTX_PC    256
+#define CTX_SPSR  264
 #define CTX_TPIDR 272
-#define CTX_SIZE 288
+#define CTX_SIZE  288
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -5,10 +5,10 @@
 #include <stdint.h>
 #include "plat/platform.h"
 
-#define GIC_SPURIOUS 1020 /* INTIDs 1020..1023 are special: nothing to handle */
-#define IPI_RESCHEDULE 1 /* SGI: pick a thread again */
-#define IPI_STOP 2       /* SGI: another CPU panicked; stop here */
-#define GIC_MAX_INTID 1020
+#define GIC_SPURIOUS   1020 /* INTIDs 1020..1023 are special: nothing to handle */
+#define IPI_RESCHEDULE 1    /* SGI: pick a thread again */
+#define IPI_STOP       2    /* SGI: another CPU panicked; stop here */
+#define GIC_MAX_INTID  1020
 
 /* Distributor setup: boot CPU, once. Returns 0 or panics with a reason. */
 void gic_init(const struct platform_info *plat);

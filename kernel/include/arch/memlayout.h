@@ -12,22 +12,22 @@
 #ifndef FAULTLINE_ARCH_MEMLAYOUT_H
 #define FAULTLINE_ARCH_MEMLAYOUT_H
 
-#define PHYSMAP_BASE 0xffff000000000000
-#define DEVMAP_BASE 0xffffff0000000000
-#define KERNEL_VBASE 0xffffff8000000000
+#define PHYSMAP_BASE    0xffff000000000000
+#define DEVMAP_BASE     0xffffff0000000000
+#define KERNEL_VBASE    0xffffff8000000000
 #define KERNEL_MAX_SIZE 0x2000000 /* 32 MiB: the boot tables map this much of the image */
-#define USER_TOP 0x0001000000000000
+#define USER_TOP        0x0001000000000000
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE 4096
+#define PAGE_SHIFT  12
+#define PAGE_SIZE   4096
 #define KSTACK_SIZE 16384
-#define MAX_CPUS 8
+#define MAX_CPUS    8
 
 /* MAIR_EL1 attribute indexes. */
-#define MT_NORMAL 0        /* 0xff: write-back, read/write-allocate */
+#define MT_NORMAL        0 /* 0xff: write-back, read/write-allocate */
 #define MT_DEVICE_nGnRnE 1 /* 0x00 */
-#define MT_DEVICE_nGnRE 2  /* 0x04 */
-#define MT_NORMAL_NC 3     /* 0x44 */
-#define MAIR_VALUE 0x000000004404ff
+#define MT_DEVICE_nGnRE  2 /* 0x04 */
+#define MT_NORMAL_NC     3 /* 0x44 */
+#define MAIR_VALUE       0x000000004404ff
 
 #endif

@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include "plat/platform.h"
 
-#define PSCI_VERSION 0x84000000
-#define PSCI_CPU_ON_64 0xc4000003
-#define PSCI_SYSTEM_OFF 0x84000008
+#define PSCI_VERSION      0x84000000
+#define PSCI_CPU_ON_64    0xc4000003
+#define PSCI_SYSTEM_OFF   0x84000008
 #define PSCI_SYSTEM_RESET 0x84000009
 
 void psci_init(const struct platform_info *plat);

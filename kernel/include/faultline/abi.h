@@ -31,13 +31,15 @@ enum fl_syscall {
 	FL_SYS_NBRECV = 6,     /* receive only if a sender waits; on a notification: poll */
 	FL_SYS_REPLY = 7,      /* reply through x9's reply object */
 	FL_SYS_YIELD = 8,      /* give up the rest of the time slice */
-	FL_SYS_DEBUG_WRITE = 16, /* x0 = byte count (<= FL_DEBUG_WRITE_MAX) read from the IPC buffer's msg[] */
-	FL_SYS_DEBUG_POWEROFF = 17, /* x0 = the IRQ control cap: power the machine off (test runs) */
+	/* x0 = byte count (<= FL_DEBUG_WRITE_MAX) read from the IPC buffer's msg[] */
+	FL_SYS_DEBUG_WRITE = 16,
+	/* x0 = the IRQ control cap: power the machine off (test runs) */
+	FL_SYS_DEBUG_POWEROFF = 17,
 };
 
-#define FL_MSG_REG_COUNT 6   /* message registers passed in x2..x7 */
-#define FL_MSG_MAX_WORDS 120 /* total message length limit, registers included */
-#define FL_MSG_MAX_CAPS 3    /* capabilities per message */
+#define FL_MSG_REG_COUNT   6   /* message registers passed in x2..x7 */
+#define FL_MSG_MAX_WORDS   120 /* total message length limit, registers included */
+#define FL_MSG_MAX_CAPS    3   /* capabilities per message */
 #define FL_DEBUG_WRITE_MAX (FL_MSG_MAX_WORDS * 8)
 
 /*
@@ -48,13 +50,13 @@ enum fl_syscall {
  *   bit  12      the kernel reports an error instead of a message: label = fl_error
  *   bits 16..63  label: method id, invocation label, fault kind or error code
  */
-#define FL_MSGINFO_LENGTH_MASK 0x7fULL
-#define FL_MSGINFO_CAPS_SHIFT 7
-#define FL_MSGINFO_CAPS_MASK 0x3ULL
+#define FL_MSGINFO_LENGTH_MASK     0x7fULL
+#define FL_MSGINFO_CAPS_SHIFT      7
+#define FL_MSGINFO_CAPS_MASK       0x3ULL
 #define FL_MSGINFO_UNWRAPPED_SHIFT 9
-#define FL_MSGINFO_UNWRAPPED_MASK 0x7ULL
-#define FL_MSGINFO_ERROR (1ULL << 12)
-#define FL_MSGINFO_LABEL_SHIFT 16
+#define FL_MSGINFO_UNWRAPPED_MASK  0x7ULL
+#define FL_MSGINFO_ERROR           (1ULL << 12)
+#define FL_MSGINFO_LABEL_SHIFT     16
 
 static inline uint64_t fl_msginfo(uint64_t label, unsigned length, unsigned ncaps)
 {
@@ -62,8 +64,14 @@ static inline uint64_t fl_msginfo(uint64_t label, unsigned length, unsigned ncap
 	       ((uint64_t)(ncaps & FL_MSGINFO_CAPS_MASK) << FL_MSGINFO_CAPS_SHIFT) |
 	       (length & FL_MSGINFO_LENGTH_MASK);
 }
-static inline uint64_t fl_msginfo_label(uint64_t info) { return info >> FL_MSGINFO_LABEL_SHIFT; }
-static inline unsigned fl_msginfo_length(uint64_t info) { return (unsigned)(info & FL_MSGINFO_LENGTH_MASK); }
+static inline uint64_t fl_msginfo_label(uint64_t info)
+{
+	return info >> FL_MSGINFO_LABEL_SHIFT;
+}
+static inline unsigned fl_msginfo_length(uint64_t info)
+{
+	return (unsigned)(info & FL_MSGINFO_LENGTH_MASK);
+}
 static inline unsigned fl_msginfo_caps(uint64_t info)
 {
 	return (unsigned)((info >> FL_MSGINFO_CAPS_SHIFT) & FL_MSGINFO_CAPS_MASK);
@@ -72,7 +80,10 @@ static inline unsigned fl_msginfo_unwrapped(uint64_t info)
 {
 	return (unsigned)((info >> FL_MSGINFO_UNWRAPPED_SHIFT) & FL_MSGINFO_UNWRAPPED_MASK);
 }
-static inline int fl_msginfo_is_error(uint64_t info) { return (info & FL_MSGINFO_ERROR) != 0; }
+static inline int fl_msginfo_is_error(uint64_t info)
+{
+	return (info & FL_MSGINFO_ERROR) != 0;
+}
 
 /*
  * The IPC buffer: one 4 KiB page per thread, registered with the TCB. The
@@ -80,12 +91,16 @@ static inline int fl_msginfo_is_error(uint64_t info) { return (info & FL_MSGINFO
  * buffers; it never writes any other user memory.
  */
 struct fl_ipc_buffer {
-	uint64_t msg[FL_MSG_MAX_WORDS];   /* msg[0..5] mirror x2..x7 only when the runtime spills them */
-	uint64_t send_caps[FL_MSG_MAX_CAPS]; /* sender: cptrs of caps to transfer */
-	uint64_t recv_slots[FL_MSG_MAX_CAPS]; /* receiver: empty slots (cptrs) for arriving caps; 0 = none */
-	uint64_t recv_badges[FL_MSG_MAX_CAPS]; /* receiver: badge of each arriving cap (or unwrapped badge) */
-	uint64_t recv_capinfo[FL_MSG_MAX_CAPS]; /* receiver: fl_capinfo(type, rights) of each arriving cap */
-	uint64_t user_data;                /* free for the runtime (thread pointer) */
+	uint64_t
+	    msg[FL_MSG_MAX_WORDS]; /* msg[0..5] mirror x2..x7 only when the runtime spills them */
+	uint64_t send_caps[FL_MSG_MAX_CAPS];   /* sender: cptrs of caps to transfer */
+	uint64_t recv_slots[FL_MSG_MAX_CAPS];  /* receiver: empty slots (cptrs) for arriving caps; 0
+	                                          = none */
+	uint64_t recv_badges[FL_MSG_MAX_CAPS]; /* receiver: badge of each arriving cap (or unwrapped
+	                                          badge) */
+	uint64_t recv_capinfo[FL_MSG_MAX_CAPS]; /* receiver: fl_capinfo(type, rights) of each
+	                                           arriving cap */
+	uint64_t user_data;                     /* free for the runtime (thread pointer) */
 	uint64_t reserved[512 - FL_MSG_MAX_WORDS - 4 * FL_MSG_MAX_CAPS - 1];
 };
 _Static_assert(sizeof(struct fl_ipc_buffer) == 4096, "IPC buffer is one page");
@@ -111,38 +126,48 @@ enum fl_object_type {
 	FL_OBJ_IRQ_CONTROL = 11,
 	FL_OBJ_IRQ_HANDLER = 12,
 	FL_OBJ_DEVICE_UNTYPED = 13,
-	FL_OBJ_TRACE = 14,    /* control of the IPC log */
+	FL_OBJ_TRACE = 14, /* control of the IPC log */
 	FL_OBJ_COUNT
 };
 
 /* Capability rights. */
-#define FL_RIGHT_READ 0x1ULL
-#define FL_RIGHT_WRITE 0x2ULL
-#define FL_RIGHT_GRANT 0x4ULL       /* may send capabilities through it */
+#define FL_RIGHT_READ        0x1ULL
+#define FL_RIGHT_WRITE       0x2ULL
+#define FL_RIGHT_GRANT       0x4ULL /* may send capabilities through it */
 #define FL_RIGHT_GRANT_REPLY 0x8ULL /* callers through it may receive caps in the reply */
-#define FL_RIGHTS_ALL 0xfULL
+#define FL_RIGHTS_ALL        0xfULL
 
-static inline uint64_t fl_capinfo(unsigned type, uint64_t rights) { return ((uint64_t)type << 8) | rights; }
-static inline unsigned fl_capinfo_type(uint64_t ci) { return (unsigned)(ci >> 8) & 0xff; }
-static inline uint64_t fl_capinfo_rights(uint64_t ci) { return ci & 0xff; }
+static inline uint64_t fl_capinfo(unsigned type, uint64_t rights)
+{
+	return ((uint64_t)type << 8) | rights;
+}
+static inline unsigned fl_capinfo_type(uint64_t ci)
+{
+	return (unsigned)(ci >> 8) & 0xff;
+}
+static inline uint64_t fl_capinfo_rights(uint64_t ci)
+{
+	return ci & 0xff;
+}
 
 /* Error codes: the label of a reply with FL_MSGINFO_ERROR set (kernel), or the
  * label of an invocation reply. 0 is success. */
 enum fl_error {
 	FL_OK = 0,
 	FL_E_INVALID_ARGUMENT = 1, /* an argument is out of range; MR0 = index of the argument */
-	FL_E_INVALID_CAPABILITY = 2, /* a cap has the wrong type or lacks a right; MR0 = which cap */
-	FL_E_ILLEGAL_OPERATION = 3, /* the object cannot do this now (e.g. frame already mapped) */
-	FL_E_RANGE = 4,            /* a size or count is outside what the object allows */
-	FL_E_ALIGNMENT = 5,        /* an address is not aligned to the page/object size */
-	FL_E_FAILED_LOOKUP = 6,    /* a cptr does not name a slot */
-	FL_E_TRUNCATED = 7,        /* message longer than allowed */
-	FL_E_DELETE_FIRST = 8,     /* destination slot is not empty */
-	FL_E_REVOKE_FIRST = 9,     /* object still has derived caps */
+	/* a cap has the wrong type or lacks a right; MR0 = which cap */
+	FL_E_INVALID_CAPABILITY = 2,
+	FL_E_ILLEGAL_OPERATION = 3,  /* the object cannot do this now (e.g. frame already mapped) */
+	FL_E_RANGE = 4,              /* a size or count is outside what the object allows */
+	FL_E_ALIGNMENT = 5,          /* an address is not aligned to the page/object size */
+	FL_E_FAILED_LOOKUP = 6,      /* a cptr does not name a slot */
+	FL_E_TRUNCATED = 7,          /* message longer than allowed */
+	FL_E_DELETE_FIRST = 8,       /* destination slot is not empty */
+	FL_E_REVOKE_FIRST = 9,       /* object still has derived caps */
 	FL_E_NOT_ENOUGH_MEMORY = 10, /* untyped has too little space left */
-	FL_E_WOULD_BLOCK = 11,     /* NBRecv/NBSend found no partner */
-	FL_E_NO_REPLY = 12,        /* reply object has no caller waiting */
-	FL_E_MAPPING = 13,         /* a page table is missing or the slot is already mapped */
+	FL_E_WOULD_BLOCK = 11,       /* NBRecv/NBSend found no partner */
+	FL_E_NO_REPLY = 12,          /* reply object has no caller waiting */
+	FL_E_MAPPING = 13,           /* a page table is missing or the slot is already mapped */
 };
 
 /*
@@ -157,9 +182,10 @@ enum fl_error {
  */
 #define FL_KERNEL_LABEL_BASE 0xfff000000000ULL
 enum fl_fault_kind {
-	FL_FAULT_VM = 0xfff000000001ULL,         /* data or instruction abort */
+	FL_FAULT_VM = 0xfff000000001ULL, /* data or instruction abort */
 	FL_FAULT_UNKNOWN_SYSCALL = 0xfff000000002ULL,
-	FL_FAULT_USER_EXCEPTION = 0xfff000000003ULL, /* undefined instr, alignment, PC/SP alignment, ... */
+	/* undefined instr, alignment, PC/SP alignment, ... */
+	FL_FAULT_USER_EXCEPTION = 0xfff000000003ULL,
 };
 enum fl_fault_access {
 	FL_ACCESS_READ = 0,

@@ -26,7 +26,7 @@ enum fl_root_cap {
 };
 
 #define FL_BOOTINFO_MAX_UNTYPED 256
-#define FL_BOOTINFO_MAX_FILES 64
+#define FL_BOOTINFO_MAX_FILES   64
 
 struct fl_untyped_desc {
 	uint64_t paddr;
@@ -44,24 +44,25 @@ struct fl_boot_file {
 
 struct fl_bootinfo {
 	uint64_t magic;
-	uint64_t size;         /* bytes of this structure */
+	uint64_t size; /* bytes of this structure */
 	uint64_t ncpus;
 	uint64_t cnode_radix;
-	uint64_t ipc_buffer;   /* user address of the root thread's IPC buffer */
-	uint64_t empty_first, empty_count; /* free slots in the root CNode */
+	uint64_t ipc_buffer;                   /* user address of the root thread's IPC buffer */
+	uint64_t empty_first, empty_count;     /* free slots in the root CNode */
 	uint64_t untyped_first, untyped_count; /* slots of untyped caps (see untyped[]) */
 	uint64_t image_frames_first, image_frames_count; /* the root task's own ELF frames */
 	uint64_t stack_frames_first, stack_frames_count;
 	uint64_t archive_frames_first, archive_frames_count; /* read-only frames of the archive */
-	uint64_t archive_vaddr, archive_size; /* the archive, mapped read-only */
-	uint64_t dtb_vaddr, dtb_size;        /* the DTB, mapped read-only */
-	uint64_t heap_vaddr;   /* first free page-aligned address above the image */
+	uint64_t archive_vaddr, archive_size;                /* the archive, mapped read-only */
+	uint64_t dtb_vaddr, dtb_size;                        /* the DTB, mapped read-only */
+	uint64_t heap_vaddr; /* first free page-aligned address above the image */
 	uint64_t stack_top;
 	uint64_t timer_frequency; /* generic counter Hz */
 	uint64_t root_thread_id;
 	uint64_t trace_frames_first, trace_frames_count; /* read-only frames of the IPC log rings */
-	uint64_t trace_vaddr;  /* the rings (struct fl_ipclog_ring[ncpus]), mapped read-only */
-	uint64_t console_irq;  /* INTID of the kernel's console UART (not available to drivers), 0 if none */
+	uint64_t trace_vaddr; /* the rings (struct fl_ipclog_ring[ncpus]), mapped read-only */
+	uint64_t console_irq; /* INTID of the kernel's console UART (not available to drivers), 0 if
+	                         none */
 	uint64_t nfiles;
 	struct fl_boot_file files[FL_BOOTINFO_MAX_FILES];
 	struct fl_untyped_desc untyped[FL_BOOTINFO_MAX_UNTYPED];
@@ -69,12 +70,12 @@ struct fl_bootinfo {
 };
 
 /* Fixed virtual addresses in the root task's space. */
-#define FL_ROOT_BOOTINFO_VADDR 0x0000000010000000ULL
+#define FL_ROOT_BOOTINFO_VADDR   0x0000000010000000ULL
 #define FL_ROOT_IPC_BUFFER_VADDR 0x0000000010100000ULL
-#define FL_ROOT_STACK_TOP 0x0000000020000000ULL
-#define FL_ROOT_STACK_PAGES 64
-#define FL_ROOT_ARCHIVE_VADDR 0x0000000040000000ULL
-#define FL_ROOT_DTB_VADDR 0x0000000030000000ULL
-#define FL_ROOT_TRACE_VADDR 0x0000000031000000ULL
+#define FL_ROOT_STACK_TOP        0x0000000020000000ULL
+#define FL_ROOT_STACK_PAGES      64
+#define FL_ROOT_ARCHIVE_VADDR    0x0000000040000000ULL
+#define FL_ROOT_DTB_VADDR        0x0000000030000000ULL
+#define FL_ROOT_TRACE_VADDR      0x0000000031000000ULL
 
 #endif

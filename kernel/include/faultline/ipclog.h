@@ -10,29 +10,31 @@
 #include <stdint.h>
 
 enum fl_ipclog_kind {
-	FL_LOG_SEND = 1,        /* a Send delivered: from -> to */
-	FL_LOG_CALL = 2,        /* a Call delivered: from (caller) -> to (receiver) */
-	FL_LOG_REPLY = 3,       /* a reply delivered: from (replier) -> to (caller) */
-	FL_LOG_FAULT = 4,       /* a fault message delivered: from (faulter) -> to (handler);
-				   words = MR0..2 (ip, address, ESR), flags = access (MR3) */
-	FL_LOG_FAULT_REPLY = 5, /* the handler answered a fault: words[0] = 0 resumed, 1 skipped, 2 stays stopped */
-	FL_LOG_BLOCK_SEND = 6,  /* from waits to send (no receiver yet); a fault: flags = access */
-	FL_LOG_BLOCK_RECV = 7,  /* from waits to receive */
-	FL_LOG_SIGNAL = 8,      /* notification signalled: badge; to = woken thread or 0 */
-	FL_LOG_INVOKE = 9,      /* object invocation by from: label, words = MR0..2 as sent, flags = error */
-	FL_LOG_RESUME = 10,     /* thread to made runnable by TCB_Resume/WriteRegisters */
-	FL_LOG_SUSPEND = 11,    /* thread to suspended (by from, or by the kernel when from = 0) */
-	FL_LOG_DESTROY = 12,    /* thread to's TCB destroyed */
+	FL_LOG_SEND = 1,  /* a Send delivered: from -> to */
+	FL_LOG_CALL = 2,  /* a Call delivered: from (caller) -> to (receiver) */
+	FL_LOG_REPLY = 3, /* a reply delivered: from (replier) -> to (caller) */
+	FL_LOG_FAULT = 4, /* a fault message delivered: from (faulter) -> to (handler);
+	                     words = MR0..2 (ip, address, ESR), flags = access (MR3) */
+	/* the handler answered a fault: words[0] = 0 resumed, 1 skipped, 2 stays stopped */
+	FL_LOG_FAULT_REPLY = 5,
+	FL_LOG_BLOCK_SEND = 6, /* from waits to send (no receiver yet); a fault: flags = access */
+	FL_LOG_BLOCK_RECV = 7, /* from waits to receive */
+	FL_LOG_SIGNAL = 8,     /* notification signalled: badge; to = woken thread or 0 */
+	/* object invocation by from: label, words = MR0..2 as sent, flags = error */
+	FL_LOG_INVOKE = 9,
+	FL_LOG_RESUME = 10,  /* thread to made runnable by TCB_Resume/WriteRegisters */
+	FL_LOG_SUSPEND = 11, /* thread to suspended (by from, or by the kernel when from = 0) */
+	FL_LOG_DESTROY = 12, /* thread to's TCB destroyed */
 };
 
 struct fl_ipclog_record {
 	uint64_t timestamp; /* CNTVCT_EL0 */
 	uint8_t kind;       /* fl_ipclog_kind */
 	uint8_t cpu;
-	uint8_t nwords;     /* words[] valid */
-	uint8_t flags;      /* per kind (INVOKE: error code) */
-	uint32_t from, to;  /* thread ids (0 = none/kernel) */
-	uint32_t length;    /* message length in words */
+	uint8_t nwords;    /* words[] valid */
+	uint8_t flags;     /* per kind (INVOKE: error code) */
+	uint32_t from, to; /* thread ids (0 = none/kernel) */
+	uint32_t length;   /* message length in words */
 	uint64_t badge;
 	uint64_t label;
 	uint64_t words[3];

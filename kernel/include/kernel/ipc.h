@@ -7,7 +7,6 @@
 
 #include "kernel/object.h"
 
-
 /* The syscalls, for the current thread t. Each sets t's return registers
  * (or blocks t); kernel_exit then decides who runs. */
 void sys_send(struct tcb *t, bool blocking, bool call);

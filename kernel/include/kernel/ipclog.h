@@ -8,13 +8,14 @@
 extern int ipclog_enabled;
 
 void ipclog_write(unsigned kind, const struct tcb *from, const struct tcb *to, uint64_t badge,
-		  uint64_t label, unsigned length, const uint64_t *words, unsigned nwords, unsigned flags);
+                  uint64_t label, unsigned length, const uint64_t *words, unsigned nwords,
+                  unsigned flags);
 
 /* One predictable branch when tracing is off. */
-#define IPCLOG(kind, from, to, badge, label, length, words, nwords, flags)                          \
-	do {                                                                                        \
-		if (__builtin_expect(ipclog_enabled, 0))                                            \
-			ipclog_write(kind, from, to, badge, label, length, words, nwords, flags);   \
+#define IPCLOG(kind, from, to, badge, label, length, words, nwords, flags)                         \
+	do {                                                                                       \
+		if (__builtin_expect(ipclog_enabled, 0))                                           \
+			ipclog_write(kind, from, to, badge, label, length, words, nwords, flags);  \
 	} while (0)
 
 void ipclog_init(void);

@@ -21,19 +21,19 @@
 #include "faultline/invocations.h"
 
 struct cap {
-	uint8_t type;    /* enum fl_object_type */
-	uint8_t rights;  /* FL_RIGHT_* */
-	uint16_t flags;  /* per type, see CAPF_* */
-	uint32_t extra;  /* per type: CNode radix/guard bits, untyped size bits, frame map rights */
-	uint64_t obj;    /* kernel address (physmap) of the object; untyped/frame: physical address */
-	uint64_t data;   /* badge (endpoint, notification), guard (CNode), watermark (untyped),
-			    mapping (frame, page table: asid << 48 | va) */
+	uint8_t type;   /* enum fl_object_type */
+	uint8_t rights; /* FL_RIGHT_* */
+	uint16_t flags; /* per type, see CAPF_* */
+	uint32_t extra; /* per type: CNode radix/guard bits, untyped size bits, frame map rights */
+	uint64_t obj;  /* kernel address (physmap) of the object; untyped/frame: physical address */
+	uint64_t data; /* badge (endpoint, notification), guard (CNode), watermark (untyped),
+	                  mapping (frame, page table: asid << 48 | va) */
 };
 
 struct cte {
 	struct cap cap;
 	struct cte *mdb_prev, *mdb_next;
-	uint32_t depth;  /* derivation depth in the MDB */
+	uint32_t depth; /* derivation depth in the MDB */
 	uint32_t pad;   /* CNode destruction worklist: slot count (slot 0 only) */
 	uint64_t pad2;  /* CNode destruction worklist: next CNode (slot 0 only) */
 	uint64_t pad3;
@@ -43,35 +43,48 @@ _Static_assert(sizeof(struct cte) == 64, "a CNode slot is 64 bytes");
 #define CTE_SIZE_BITS 6
 
 /* cap.flags */
-#define CAPF_DEVICE 0x1    /* untyped/frame: device memory */
-#define CAPF_MAPPED 0x2    /* frame/page table: data holds the mapping */
+#define CAPF_DEVICE    0x1 /* untyped/frame: device memory */
+#define CAPF_MAPPED    0x2 /* frame/page table: data holds the mapping */
 #define CAPF_NO_MEMORY 0x4 /* frame made by the kernel at boot over kernel-image memory */
-#define CAPF_TCB_IPCBUF 0x8 /* the copy in a TCB's TCB_SLOT_IPCBUF: deleting it forgets tcb.ipcbuf */
-#define CAPF_TCB_SLOT 0x10  /* a copy in one of a TCB's own slots: deleting it updates the TCB */
+#define CAPF_TCB_IPCBUF                                                                            \
+	0x8                /* the copy in a TCB's TCB_SLOT_IPCBUF: deleting it forgets tcb.ipcbuf */
+#define CAPF_TCB_SLOT 0x10 /* a copy in one of a TCB's own slots: deleting it updates the TCB */
 
 /* CNode cap: extra = radix | guard_bits << 8; data = guard value */
-static inline unsigned cnode_radix(const struct cap *c) { return c->extra & 0xff; }
-static inline unsigned cnode_guard_bits(const struct cap *c) { return (c->extra >> 8) & 0xff; }
+static inline unsigned cnode_radix(const struct cap *c)
+{
+	return c->extra & 0xff;
+}
+static inline unsigned cnode_guard_bits(const struct cap *c)
+{
+	return (c->extra >> 8) & 0xff;
+}
 
 /* Untyped cap: extra = size bits; data = free index (bytes used from the start) */
 
 /* Frame / page table mapping record */
-#define MAPPING(asid, va) (((uint64_t)(asid) << 48) | ((va) & 0xffffffffffffULL))
-static inline uint16_t mapping_asid(uint64_t m) { return (uint16_t)(m >> 48); }
-static inline uint64_t mapping_va(uint64_t m) { return m & 0xffffffffffffULL; }
+#define MAPPING(asid, va) (((uint64_t)(asid) << 48) | ((va)&0xffffffffffffULL))
+static inline uint16_t mapping_asid(uint64_t m)
+{
+	return (uint16_t)(m >> 48);
+}
+static inline uint64_t mapping_va(uint64_t m)
+{
+	return m & 0xffffffffffffULL;
+}
 
 /* Object sizes (log2 bytes). */
-#define TCB_SIZE_BITS 11
-#define ENDPOINT_SIZE_BITS 5
+#define TCB_SIZE_BITS          11
+#define ENDPOINT_SIZE_BITS     5
 #define NOTIFICATION_SIZE_BITS 5
-#define REPLY_SIZE_BITS 5
-#define VSPACE_SIZE_BITS 12
-#define PAGE_TABLE_SIZE_BITS 12
-#define FRAME_SIZE_BITS 12
-#define FRAME_2M_SIZE_BITS 21
-#define UNTYPED_MIN_BITS 4
-#define UNTYPED_MAX_BITS 47
-#define CNODE_MAX_RADIX 20
+#define REPLY_SIZE_BITS        5
+#define VSPACE_SIZE_BITS       12
+#define PAGE_TABLE_SIZE_BITS   12
+#define FRAME_SIZE_BITS        12
+#define FRAME_2M_SIZE_BITS     21
+#define UNTYPED_MIN_BITS       4
+#define UNTYPED_MAX_BITS       47
+#define CNODE_MAX_RADIX        20
 
 enum thread_state {
 	TS_INACTIVE = 0,  /* not started or suspended */
@@ -99,9 +112,9 @@ struct endpoint {
 };
 
 struct notification {
-	struct tqueue q;     /* waiters */
-	uint64_t word;       /* pending badge bits */
-	struct tcb *bound;   /* TCB that receives it through Recv on an endpoint */
+	struct tqueue q;   /* waiters */
+	uint64_t word;     /* pending badge bits */
+	struct tcb *bound; /* TCB that receives it through Recv on an endpoint */
 };
 
 struct reply {
@@ -131,19 +144,19 @@ struct tcb {
 	enum thread_state state;
 	uint8_t priority;
 	uint8_t max_priority;
-	uint8_t affinity;        /* CPU whose run queue it uses */
-	uint8_t fpu_used;        /* has FP state worth saving */
-	uint32_t id;             /* small number for logs and the IPC log */
-	int32_t running_on;      /* CPU executing it now, -1 if none */
+	uint8_t affinity;   /* CPU whose run queue it uses */
+	uint8_t fpu_used;   /* has FP state worth saving */
+	uint32_t id;        /* small number for logs and the IPC log */
+	int32_t running_on; /* CPU executing it now, -1 if none */
 	uint32_t pad0;
 	struct tcb *rq_next, *rq_prev; /* run queue */
 	struct tcb *q_next, *q_prev;   /* endpoint / notification queue */
-	void *blocked_on;        /* endpoint, notification or reply it waits on */
-	struct reply *reply;     /* reply object: as caller (BLOCKED_REPLY) or as receiver */
+	void *blocked_on;              /* endpoint, notification or reply it waits on */
+	struct reply *reply;           /* reply object: as caller (BLOCKED_REPLY) or as receiver */
 	struct notification *bound_ntfn;
-	uint64_t send_badge;     /* badge of the cap a blocked sender used */
-	uint64_t send_info;      /* msginfo a blocked sender or faulter will deliver */
-	uint32_t send_flags;     /* SENDF_* */
+	uint64_t send_badge; /* badge of the cap a blocked sender used */
+	uint64_t send_info;  /* msginfo a blocked sender or faulter will deliver */
+	uint32_t send_flags; /* SENDF_* */
 	uint32_t pad1;
 	uint64_t fault_badge;
 	uint64_t ipcbuf_va;
@@ -151,23 +164,38 @@ struct tcb {
 	uint64_t fault_words[FL_MSG_REG_COUNT]; /* fault message, built when the fault happened */
 	/* Derived from the slots, for the IPC fast path and the address-space
 	 * switch (tcb_refresh_cached); kept current when a slot changes. */
-	struct cte *fast_cnode;  /* root CNode slots if cptrs are plain indexes, else NULL */
-	uint64_t fast_nslots;    /* slots in fast_cnode */
-	uint64_t ttbr0;          /* TTBR0_EL1 value for this thread's address space */
+	struct cte *fast_cnode; /* root CNode slots if cptrs are plain indexes, else NULL */
+	uint64_t fast_nslots;   /* slots in fast_cnode */
+	uint64_t ttbr0;         /* TTBR0_EL1 value for this thread's address space */
 	struct fpu_state fpu;
 };
 _Static_assert(sizeof(struct tcb) <= (1 << TCB_SIZE_BITS), "TCB fits its object size");
 
-#define SENDF_CALL 0x1       /* the send is a Call: receiver gets a reply capability */
-#define SENDF_GRANT 0x2      /* sender may transfer caps */
-#define SENDF_FAULT 0x4      /* the message is a fault built by the kernel */
+#define SENDF_CALL        0x1 /* the send is a Call: receiver gets a reply capability */
+#define SENDF_GRANT       0x2 /* sender may transfer caps */
+#define SENDF_FAULT       0x4 /* the message is a fault built by the kernel */
 #define SENDF_GRANT_REPLY 0x8
 
-static inline struct tcb *cap_tcb(const struct cap *c) { return (struct tcb *)c->obj; }
-static inline struct endpoint *cap_ep(const struct cap *c) { return (struct endpoint *)c->obj; }
-static inline struct notification *cap_ntfn(const struct cap *c) { return (struct notification *)c->obj; }
-static inline struct reply *cap_reply(const struct cap *c) { return (struct reply *)c->obj; }
-static inline struct cte *cap_cnode(const struct cap *c) { return (struct cte *)c->obj; }
+static inline struct tcb *cap_tcb(const struct cap *c)
+{
+	return (struct tcb *)c->obj;
+}
+static inline struct endpoint *cap_ep(const struct cap *c)
+{
+	return (struct endpoint *)c->obj;
+}
+static inline struct notification *cap_ntfn(const struct cap *c)
+{
+	return (struct notification *)c->obj;
+}
+static inline struct reply *cap_reply(const struct cap *c)
+{
+	return (struct reply *)c->obj;
+}
+static inline struct cte *cap_cnode(const struct cap *c)
+{
+	return (struct cte *)c->obj;
+}
 
 /*
  * One object invocation being decoded. Handlers check every argument and
@@ -176,13 +204,13 @@ static inline struct cte *cap_cnode(const struct cap *c) { return (struct cte *)
  */
 struct invocation {
 	struct tcb *caller;
-	struct cte *slot;          /* the invoked capability */
+	struct cte *slot; /* the invoked capability */
 	uint64_t label;
-	uint64_t *mr;              /* message words, FL_MSG_MAX_WORDS long; results go here too */
-	unsigned len;              /* words sent */
+	uint64_t *mr; /* message words, FL_MSG_MAX_WORDS long; results go here too */
+	unsigned len; /* words sent */
 	unsigned ncaps;
 	struct cte *caps[FL_MSG_MAX_CAPS]; /* extra caps, already looked up */
-	unsigned reply_len;        /* words in the reply */
+	unsigned reply_len;                /* words in the reply */
 };
 
 /* --- capability space (object/cnode.c) --- */
@@ -241,7 +269,5 @@ bool vspace_handle_access_flag(struct tcb *t, uint64_t far);
 int irq_control_invoke(struct invocation *inv);
 int irq_handler_invoke(struct invocation *inv);
 void irq_handler_destroy(struct cap *c);
-
-
 
 #endif

@@ -67,7 +67,7 @@ static inline bool sched_nothing_above(unsigned cpu, unsigned prio)
 	return (rq->bitmap[w] >> (prio % 64)) <= 1;
 }
 #define CPACR_FP_TRAP_EL0 (1ULL << 20) /* FPEN = 01: EL0 FP use traps (lazy switch) */
-#define CPACR_FP_ON (3ULL << 20)       /* FPEN = 11 */
+#define CPACR_FP_ON       (3ULL << 20) /* FPEN = 11 */
 
 /* FP/SIMD on or trapping for EL0 on this CPU (own CPU only). */
 static inline void set_cpacr(struct percpu *pc, uint64_t v)

@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PLAT_MAX_MEM 16
-#define PLAT_MAX_CPUS 8
-#define PLAT_MAX_DEVICES 48
+#define PLAT_MAX_MEM      16
+#define PLAT_MAX_CPUS     8
+#define PLAT_MAX_DEVICES  48
 #define PLAT_MAX_RESERVED 16
 #define PLAT_BOOTARGS_MAX 512
 
@@ -41,8 +41,8 @@ enum plat_psci_conduit {
 
 enum plat_uart_kind {
 	PLAT_UART_NONE = 0,
-	PLAT_UART_PL011,     /* arm,pl011 */
-	PLAT_UART_MINI,      /* brcm,bcm2835-aux-uart (8250-like, 32-bit registers) */
+	PLAT_UART_PL011, /* arm,pl011 */
+	PLAT_UART_MINI,  /* brcm,bcm2835-aux-uart (8250-like, 32-bit registers) */
 };
 
 /* A device the pager may hand to a user-level driver as device untyped. */
@@ -50,7 +50,7 @@ struct plat_device {
 	char compatible[32]; /* first string of the node's compatible */
 	uint64_t base;
 	uint64_t size;
-	uint32_t irq;        /* GIC INTID (SPI already offset by 32), 0 if none */
+	uint32_t irq; /* GIC INTID (SPI already offset by 32), 0 if none */
 };
 
 struct platform_info {
@@ -67,8 +67,8 @@ struct platform_info {
 	struct {
 		unsigned version; /* 2 or 3 */
 		uint64_t dist_base, dist_size;
-		uint64_t cpu_base, cpu_size;         /* GICv2 CPU interface */
-		uint64_t redist_base, redist_size;   /* GICv3 redistributor region (first) */
+		uint64_t cpu_base, cpu_size;       /* GICv2 CPU interface */
+		uint64_t redist_base, redist_size; /* GICv3 redistributor region (first) */
 	} gic;
 
 	struct {
@@ -83,10 +83,11 @@ struct platform_info {
 		uint32_t irq;
 	} uart;
 
-	struct plat_device devices[PLAT_MAX_DEVICES]; /* virtio,mmio and other leaf devices with reg */
+	struct plat_device
+	    devices[PLAT_MAX_DEVICES]; /* virtio,mmio and other leaf devices with reg */
 	unsigned ndevices;
 
-	char bootargs[PLAT_BOOTARGS_MAX]; /* /chosen/bootargs, "" if absent */
+	char bootargs[PLAT_BOOTARGS_MAX];  /* /chosen/bootargs, "" if absent */
 	uint64_t initrd_start, initrd_end; /* /chosen linux,initrd-*, 0 if absent */
 };
 

@@ -37,6 +37,11 @@ def _enum(src, name, path):
         # A member's comment starts on its line and may span lines.
         rest = body[member.end():members[i + 1].start() if i + 1 < len(members) else len(body)]
         c = re.match(r"[ \t]*/\*(.*?)\*/", rest, re.S)
+        if not c:
+            # Or on the line(s) just above it, on lines of its own (a long
+            # comment does not fit beside its member at 100 columns).
+            before = body[members[i - 1].end() if i else 0:member.start()]
+            c = re.search(r"\n[ \t]*/\*((?:(?!\*/).)*)\*/[ \t]*\n[ \t]*$", before, re.S)
         comment = c.group(1) if c else ""
         out[member.group(1)] = (int(member.group(2), 0), " ".join(comment.split()))
     if not out:
