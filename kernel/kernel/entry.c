@@ -18,11 +18,6 @@
 
 void fastpath_fault(struct tcb *t, uint64_t label);
 
-static struct tcb *ctx_tcb(struct user_context *ctx)
-{
-	return (struct tcb *)((char *)ctx - __builtin_offsetof(struct tcb, ctx));
-}
-
 static void debug_write(struct tcb *t)
 {
 	uint64_t n = t->ctx.x[0];

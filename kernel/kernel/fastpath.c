@@ -184,11 +184,6 @@ static inline void fastpath_reply_recv(struct percpu *pc, struct tcb *t)
 	sched_switch_fast(pc, t, caller);
 }
 
-static inline struct tcb *frame_tcb(struct user_context *ctx)
-{
-	return (struct tcb *)((char *)ctx - __builtin_offsetof(struct tcb, ctx));
-}
-
 /*
  * svc with x8 = FL_SYS_CALL, from vectors.S: ctx is the caller's saved
  * frame, esr its ESR_EL1, pc this CPU. Takes the big lock; leaves through
@@ -197,7 +192,7 @@ static inline struct tcb *frame_tcb(struct user_context *ctx)
 void __attribute__((noreturn))
 trap_el0_call(struct user_context *ctx, uint64_t esr, struct percpu *pc)
 {
-	struct tcb *t = frame_tcb(ctx);
+	struct tcb *t = ctx_tcb(ctx);
 
 	big_lock();
 	/* Not current: another CPU stalled the thread while it entered; the
@@ -213,7 +208,7 @@ trap_el0_call(struct user_context *ctx, uint64_t esr, struct percpu *pc)
 void __attribute__((noreturn))
 trap_el0_reply_recv(struct user_context *ctx, uint64_t esr, struct percpu *pc)
 {
-	struct tcb *t = frame_tcb(ctx);
+	struct tcb *t = ctx_tcb(ctx);
 
 	big_lock();
 	if (__builtin_expect(pc->current != t, 0))

@@ -140,27 +140,37 @@ int sched_yield(void)
 	return 0;
 }
 
-pid_t spawn(const char *name, char *const argv[])
+int fl_spawn_args(const char *name, char *const argv[], uint8_t *buf, size_t size, size_t *len)
 {
-	uint8_t args[PAGER_ARGV_MAX];
 	size_t n = 0;
-	uint32_t pid;
 
-	if (!have_pager())
-		return -1;
 	if (!name || strlen(name) > PAGER_NAME_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
 	for (unsigned i = 0; argv && argv[i]; i++) {
-		size_t len = strlen(argv[i]) + 1;
-		if (i >= FL_SPAWN_ARGC_MAX || n + len > sizeof args) {
+		size_t arglen = strlen(argv[i]) + 1;
+		if (i >= FL_SPAWN_ARGC_MAX || n + arglen > size) {
 			errno = E2BIG;
 			return -1;
 		}
-		memcpy(args + n, argv[i], len);
-		n += len;
+		memcpy(buf + n, argv[i], arglen);
+		n += arglen;
 	}
+	*len = n;
+	return 0;
+}
+
+pid_t spawn(const char *name, char *const argv[])
+{
+	uint8_t args[PAGER_ARGV_MAX];
+	size_t n;
+	uint32_t pid;
+
+	if (!have_pager())
+		return -1;
+	if (fl_spawn_args(name, argv, args, sizeof args, &n) < 0)
+		return -1;
 	int err = pager_spawn(fl_pager_cap, name, args, n, &pid);
 	return err ? fail(err) : (pid_t)pid;
 }

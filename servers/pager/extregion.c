@@ -537,6 +537,10 @@ static void dirty_report(struct process *p, struct entry *e, uint64_t start, uin
 	ulock_drop(&ext_lock);
 	if (!live)
 		return;
+	/* ext_lock is a leaf (docs/pager.md): each record is read under it and
+	 * it is dropped before dirty_check, which pins the page through vmcore
+	 * (maybe a swap-in). A record changed meanwhile is harmless: the page
+	 * is judged by its contents, and e cannot go away (p's attachment). */
 	for (unsigned i = 0; i < EXT_SUPPLIED; i++) {
 		ulock_take(&ext_lock);
 		bool mine = supplied[i].e == e;

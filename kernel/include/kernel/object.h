@@ -169,6 +169,13 @@ struct tcb {
 	uint64_t ttbr0;         /* TTBR0_EL1 value for this thread's address space */
 	struct fpu_state fpu;
 };
+
+/* The TCB whose saved user frame ctx is (the vectors save into t->ctx). */
+static inline struct tcb *ctx_tcb(struct user_context *ctx)
+{
+	return (struct tcb *)((char *)ctx - __builtin_offsetof(struct tcb, ctx));
+}
+
 _Static_assert(sizeof(struct tcb) <= (1 << TCB_SIZE_BITS), "TCB fits its object size");
 
 #define SENDF_CALL        0x1 /* the send is a Call: receiver gets a reply capability */

@@ -4,7 +4,6 @@
  * (pager.spawn_paged, fault_resolve, fault_place), errors as errno values.
  */
 #include <errno.h>
-#include <string.h>
 
 #include <faultline/process.h>
 
@@ -44,22 +43,11 @@ static int fail(int err)
 pid_t pk_spawn_paged(pid_t pager, const char *name, char *const argv[])
 {
 	uint8_t args[PAGER_ARGV_MAX];
-	size_t n = 0;
+	size_t n;
 	uint32_t pid;
 
-	if (!name || strlen(name) > PAGER_NAME_MAX) {
-		errno = EINVAL;
+	if (fl_spawn_args(name, argv, args, sizeof args, &n) < 0)
 		return -1;
-	}
-	for (unsigned i = 0; argv && argv[i]; i++) {
-		size_t len = strlen(argv[i]) + 1;
-		if (i >= FL_SPAWN_ARGC_MAX || n + len > sizeof args) {
-			errno = E2BIG;
-			return -1;
-		}
-		memcpy(args + n, argv[i], len);
-		n += len;
-	}
 	int err = pager_spawn_paged(fl_pager_cap, (uint32_t)pager, name, args, n, &pid);
 	return err ? fail(err) : (pid_t)pid;
 }

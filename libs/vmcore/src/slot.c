@@ -91,6 +91,8 @@ void vm_slot_drain(struct vm *vm)
 		s = vm->slots_to_free - 1;
 		vm->slots_to_free = vm->slot_refs[s] & VM_SLOT_LINK;
 		vm->slot_refs[s] = 0;
+		/* The slot is off the list and unreferenced, so it is ours: give
+		 * it back with no lock held, then look at the list again. */
 		vm_lock_drop(vm, &vm->slot_lock);
 		vm->plat.slot_free(vm->plat.ctx, s);
 	}

@@ -46,6 +46,14 @@ int kill(pid_t pid, int sig);
  */
 pid_t spawn(const char *name, char *const argv[]);
 
+/*
+ * Check name and pack argv (NUL-separated, as pager.spawn takes it) into
+ * buf of size bytes; *len gets the bytes used. 0, or -1 with errno EINVAL
+ * (no name, or too long) or E2BIG (more than FL_SPAWN_ARGC_MAX arguments, or
+ * more than size bytes). Shared by spawn and pagerkit's pk_spawn_paged.
+ */
+int fl_spawn_args(const char *name, char *const argv[], uint8_t *buf, size_t size, size_t *len);
+
 /* Whole-system memory and capability accounting (all counts exact). */
 struct fl_pager_stats {
 	uint64_t frames_total;      /* frames in the pager's user frame pool (budget) */
