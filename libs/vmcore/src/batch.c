@@ -30,10 +30,16 @@ void vm_batch_flush(struct vm_batch *b)
 	b->n = 0;
 }
 
-/* Add one page; a page that does not extend the run flushes it first. */
+/* Add one page; a page that does not extend the run (at its end, or at its
+ * start: exit walks down) flushes it first. */
 void vm_batch_add(struct vm_batch *b, uint64_t va)
 {
 	if (b->n && va == b->va + b->n * VM_PAGE_SIZE) {
+		b->n++;
+		return;
+	}
+	if (b->n && va + VM_PAGE_SIZE == b->va) {
+		b->va = va;
 		b->n++;
 		return;
 	}

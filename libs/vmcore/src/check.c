@@ -97,10 +97,13 @@ static void check_spaces(struct vm *vm, struct vm_space *const *spaces, size_t n
 	for (size_t i = 0; i < n; i++) {
 		struct vm_space *s = spaces[i];
 		size_t resident = 0, swapped = 0;
+		uint32_t chunks[VM_SPT_CHUNKS] = {0};
 
 		for (size_t b = 0; b < VM_SPT_BUCKETS; b++) {
 			for (struct vm_page *p = s->buckets[b]; p; p = p->next) {
 				bool found = false;
+
+				chunks[vm_spt_chunk_of(p->va)]++;
 
 				if (!vm_region_find(s, p->va))
 					fail(rep, "SPT entry outside every region", s->id, p->va);
@@ -120,6 +123,9 @@ static void check_spaces(struct vm *vm, struct vm_space *const *spaces, size_t n
 		}
 		if (resident != s->resident || swapped != s->swapped)
 			fail(rep, "space resident/swapped counters wrong", s->id, resident);
+		for (size_t c = 0; c < VM_SPT_CHUNKS; c++)
+			if (chunks[c] != s->chunk_pages[c])
+				fail(rep, "SPT chunk counter wrong", s->id, c);
 		if (s->holds)
 			fail(rep, "space still held by an evictor", s->id, s->holds);
 	}

@@ -19,7 +19,7 @@
 
 struct fork_state {
 	struct vm_space *parent, *child;
-	void *pages[FORK_RECORD_BATCH], *rmaps[FORK_RECORD_BATCH];
+	void *pages[FORK_RECORD_BATCH], *rmaps[FORK_RECORD_BATCH]; /* not yet cleared */
 	size_t npages, nrmaps;
 	struct vm_batch protect;
 	vm_frame_t pinned[FORK_PIN_BATCH];
@@ -59,6 +59,17 @@ static int clone_regions(struct vm_space *parent, struct vm_space *child)
 
 enum clone_result { CLONED, CLONE_NOMEM, CLONE_EVICTING };
 
+/* A page record for the child from the batch (refilled from the pool when
+ * empty), not yet cleared; NULL when the pool is empty. */
+static struct vm_page *take_page(struct fork_state *st)
+{
+	struct vm *vm = st->child->vm;
+
+	if (!st->npages)
+		st->npages = vm_pool_get_many(vm, &vm->pages, st->pages, FORK_RECORD_BATCH);
+	return st->npages ? st->pages[--st->npages] : NULL;
+}
+
 /* Clone one present page p of region r. Caller holds both SPT locks. */
 static enum clone_result clone_page(struct fork_state *st, struct vm_region *r, struct vm_page *p)
 {
@@ -66,80 +77,92 @@ static enum clone_result clone_page(struct fork_state *st, struct vm_region *r, 
 	struct vm *vm = child->vm;
 	struct vm_frame *fe;
 	struct vm_page *cp;
+	struct vm_rmap *rm;
 
 	if (p->swapped) {
-		cp = vm_page_insert(child, p->va);
+		cp = take_page(st);
 		if (!cp)
 			return CLONE_NOMEM;
+		*cp = (struct vm_page){.swapped = true, .slot = p->slot};
+		vm_page_link(child, p->va, cp);
 		vm_slot_ref(vm, p->slot);
-		cp->swapped = true;
-		cp->slot = p->slot;
 		child->swapped++;
 		return CLONED;
 	}
-	if (!st->npages)
-		st->npages = vm_pool_get_many(vm, &vm->pages, st->pages, FORK_RECORD_BATCH);
 	if (!st->nrmaps)
 		st->nrmaps = vm_pool_get_many(vm, &vm->rmaps, st->rmaps, FORK_RECORD_BATCH);
-	if (!st->npages || !st->nrmaps)
+	if (!st->nrmaps)
+		return CLONE_NOMEM;
+	cp = take_page(st);
+	if (!cp)
 		return CLONE_NOMEM;
 	fe = vm_frame_entry(vm, p->frame);
 	vm_lock_take(vm, &fe->lock);
 	/* Pin-if-present: an evictor owns it; let it finish, then retry. */
 	if (fe->evicting) {
 		vm_lock_drop(vm, &fe->lock);
+		st->npages++; /* the record goes back to the batch */
 		return CLONE_EVICTING;
 	}
-	cp = st->pages[--st->npages];
-	memset(cp, 0, sizeof *cp);
+	/* Records are filled field by field (a memset call per record cost
+	 * more than the rest of the record's work). */
+	*cp = (struct vm_page){.cow = (r->rights & VM_W) != 0, .frame = p->frame};
 	vm_page_link(child, p->va, cp);
-	struct vm_rmap *rm = st->rmaps[--st->nrmaps];
-	memset(rm, 0, sizeof *rm);
+	rm = st->rmaps[--st->nrmaps];
+	*rm = (struct vm_rmap){.space = child, .va = p->va};
 	vm_frame_link_ref_locked(vm, fe, child, p->va, rm);
-	if (r->rights & VM_W) {
-		if (!p->cow) {
-			p->cow = true;
-			p->gen = ++st->parent->gen_next;
-			if (p->mapped) {
-				/* Pinned until the parent's mapping is read-only
-				 * (flush). A page already COW is read-only in the
-				 * parent: nothing is pending for it, no pin. */
-				fe->pins++;
-				st->pinned[st->npinned++] = p->frame;
-				vm_batch_add(&st->protect, p->va);
-			}
+	if ((r->rights & VM_W) && !p->cow) {
+		p->cow = true;
+		p->gen = ++st->parent->gen_next;
+		if (p->mapped) {
+			/* Pinned until the parent's mapping is read-only
+			 * (flush). A page already COW is read-only in the
+			 * parent: nothing is pending for it, no pin. */
+			fe->pins++;
+			st->pinned[st->npinned++] = p->frame;
+			vm_batch_add(&st->protect, p->va);
 		}
-		cp->cow = true;
 	}
-	cp->frame = p->frame;
 	child->resident++;
 	vm_lock_drop(vm, &fe->lock);
 	return CLONED;
 }
 
 /* Clone the pages of every forked region; pages the child already has (from
- * an earlier attempt) are skipped. Caller holds both SPT locks. */
+ * an earlier attempt) are skipped, and so are chunks of the parent's SPT
+ * with no entry. Caller holds both SPT locks. */
 static enum clone_result clone_pages(struct fork_state *st)
 {
-	for (struct vm_region *r = st->parent->regions; r; r = r->next) {
+	struct vm_space *parent = st->parent;
+
+	for (struct vm_region *r = parent->regions; r; r = r->next) {
 		if (r->flags & VM_RF_NOFORK)
 			continue;
 		flush(st);
-		vm_batch_start(&st->protect, st->parent, VM_BATCH_PROTECT,
-		               r->rights & ~(unsigned)VM_W);
-		for (uint64_t va = r->start; va < r->end; va += VM_PAGE_SIZE) {
-			struct vm_page *p = vm_page_lookup(st->parent, va);
-			enum clone_result res;
+		vm_batch_start(&st->protect, parent, VM_BATCH_PROTECT, r->rights & ~(unsigned)VM_W);
+		for (uint64_t va = r->start; va < r->end;) {
+			uint64_t stop = vm_spt_chunk_start(va) + VM_SPT_CHUNK_BYTES;
 
-			/* The child is empty on the first pass: look in it
-			 * only after a retry. */
-			if (!p || (st->retrying && vm_page_lookup(st->child, va)))
+			if (stop > r->end)
+				stop = r->end;
+			if (vm_spt_chunk_empty(parent, va)) {
+				va = stop;
 				continue;
-			res = clone_page(st, r, p);
-			if (res != CLONED)
-				return res;
-			if (st->npinned == FORK_PIN_BATCH)
-				flush(st);
+			}
+			for (; va < stop; va += VM_PAGE_SIZE) {
+				struct vm_page *p = vm_page_lookup(parent, va);
+				enum clone_result res;
+
+				/* The child is empty on the first pass: look
+				 * in it only after a retry. */
+				if (!p || (st->retrying && vm_page_lookup(st->child, va)))
+					continue;
+				res = clone_page(st, r, p);
+				if (res != CLONED)
+					return res;
+				if (st->npinned == FORK_PIN_BATCH)
+					flush(st);
+			}
 		}
 	}
 	return CLONED;

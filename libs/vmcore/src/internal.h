@@ -9,10 +9,10 @@
  *   3 VM_RANK_SPT_CHILD  the child's vm_space.lock, taken only by fork
  *   4 VM_RANK_FRAME      vm_frame.lock: refcount, pins, copying, rmap, flags
  *   5 VM_RANK_SLOT       vm.slot_lock: slot refcounts
- *   6 VM_RANK_STATS      vm.stats_lock: global counters
  *   7 VM_RANK_POOL       vm_pool.lock: record free lists
  *   8 VM_RANK_HOLD       vm_space.hold_lock: evictor holds on a space
  * The platform's own locks (its allocator, its mappings) are leaves below all.
+ * (Rank 6 was the lock of the global counters, which are atomic now.)
  */
 #ifndef VMCORE_INTERNAL_H
 #define VMCORE_INTERNAL_H
@@ -25,7 +25,6 @@ enum vm_rank {
 	VM_RANK_SPT_CHILD = 3,
 	VM_RANK_FRAME = 4,
 	VM_RANK_SLOT = 5,
-	VM_RANK_STATS = 6,
 	VM_RANK_POOL = 7,
 	VM_RANK_HOLD = 8,
 };
@@ -35,11 +34,49 @@ void *memset(void *dst, int c, size_t n);
 
 /* lock.c */
 void vm_lock_init(struct vm *vm, struct vm_lock *l, enum vm_rank rank);
-void vm_lock_take(struct vm *vm, struct vm_lock *l);
-void vm_lock_take_as(struct vm *vm, struct vm_lock *l, enum vm_rank rank);
-void vm_lock_drop(struct vm *vm, struct vm_lock *l);
-void vm_lock_drop_as(struct vm *vm, struct vm_lock *l, enum vm_rank rank);
 void vm_fatal(struct vm *vm, const char *msg);
+#ifdef VMCORE_LOCKCHECK
+void vm_lock_check_acquire(struct vm *vm, unsigned rank);
+void vm_lock_check_release(struct vm *vm, unsigned rank);
+#endif
+
+/* The lock wrappers are inline: fork and exit take a frame lock per page,
+ * and two calls in front of the platform's lock cost more than the lock. */
+
+/* Acquire a lock at an explicit rank (fork takes the child's SPT lock at
+ * VM_RANK_SPT_CHILD). */
+static inline void vm_lock_take_as(struct vm *vm, struct vm_lock *l, enum vm_rank rank)
+{
+#ifdef VMCORE_LOCKCHECK
+	vm_lock_check_acquire(vm, rank);
+#else
+	(void)rank;
+#endif
+	vm->plat.lock(vm->plat.ctx, l->impl);
+}
+
+/* Acquire a lock at its own rank. */
+static inline void vm_lock_take(struct vm *vm, struct vm_lock *l)
+{
+	vm_lock_take_as(vm, l, (enum vm_rank)l->rank);
+}
+
+/* Release a lock taken with vm_lock_take_as at this rank. */
+static inline void vm_lock_drop_as(struct vm *vm, struct vm_lock *l, enum vm_rank rank)
+{
+	vm->plat.unlock(vm->plat.ctx, l->impl);
+#ifdef VMCORE_LOCKCHECK
+	vm_lock_check_release(vm, rank);
+#else
+	(void)rank;
+#endif
+}
+
+/* Release a lock taken with vm_lock_take. */
+static inline void vm_lock_drop(struct vm *vm, struct vm_lock *l)
+{
+	vm_lock_drop_as(vm, l, (enum vm_rank)l->rank);
+}
 
 /* pool.c */
 void vm_pool_init(struct vm *vm, struct vm_pool *p, void *mem, size_t objsize, size_t count);
@@ -49,7 +86,16 @@ size_t vm_pool_get_many(struct vm *vm, struct vm_pool *p, void **out, size_t n);
 void vm_pool_put_many(struct vm *vm, struct vm_pool *p, void *const *objs, size_t n);
 
 /* frame.c: the frame table. Functions named *_locked need the frame's lock. */
-struct vm_frame *vm_frame_entry(struct vm *vm, vm_frame_t f);
+void vm_frame_out_of_table(struct vm *vm);
+
+/* The frame-table entry of frame number f; stops on a number the table does
+ * not cover. Inline: fork and exit look up a frame per page. */
+static inline struct vm_frame *vm_frame_entry(struct vm *vm, vm_frame_t f)
+{
+	if (f - vm->frame_base >= vm->nframes) /* f below frame_base wraps: also outside */
+		vm_frame_out_of_table(vm);
+	return &vm->frames[f - vm->frame_base];
+}
 int vm_frame_get(struct vm *vm, vm_frame_t *out);
 int vm_frame_try(struct vm *vm, vm_frame_t *out);
 void vm_frame_put_unused(struct vm *vm, vm_frame_t f);
@@ -81,7 +127,27 @@ struct vm_page *vm_page_insert(struct vm_space *s, uint64_t va);
 void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p);
 void vm_page_remove(struct vm_space *s, struct vm_page *p);
 void vm_page_unlink(struct vm_space *s, struct vm_page *p);
-void vm_page_release(struct vm_space *s, struct vm_page *p);
+
+/* The SPT's occupancy summary (struct vm_space.chunk_pages). */
+#define VM_SPT_CHUNK_BYTES (VM_SPT_CHUNK_PAGES * VM_PAGE_SIZE)
+
+/* The counter of the chunk holding va. */
+static inline size_t vm_spt_chunk_of(uint64_t va)
+{
+	return (size_t)((va / VM_SPT_CHUNK_BYTES) % VM_SPT_CHUNKS);
+}
+
+/* Has the chunk holding va surely no entry? Caller holds the SPT lock. */
+static inline bool vm_spt_chunk_empty(const struct vm_space *s, uint64_t va)
+{
+	return !s->chunk_pages[vm_spt_chunk_of(va)];
+}
+
+/* The first address of the chunk holding va. */
+static inline uint64_t vm_spt_chunk_start(uint64_t va)
+{
+	return va & ~(VM_SPT_CHUNK_BYTES - 1);
+}
 struct vm_region *vm_region_find(struct vm_space *s, uint64_t va);
 bool vm_region_overlaps(struct vm_space *s, uint64_t start, uint64_t end, struct vm_region *skip);
 unsigned vm_page_rights(const struct vm_region *r, const struct vm_page *p);

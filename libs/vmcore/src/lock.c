@@ -17,7 +17,7 @@ void vm_fatal(struct vm *vm, const char *msg)
 #ifdef VMCORE_LOCKCHECK
 /* Record that the calling thread takes a lock of this rank, or stop if it
  * already holds one of an equal or higher rank. */
-static void check_acquire(struct vm *vm, unsigned rank)
+void vm_lock_check_acquire(struct vm *vm, unsigned rank)
 {
 	struct vm_lockrec *rec = vm->plat.lockrec(vm->plat.ctx);
 	char msg[96];
@@ -39,7 +39,7 @@ static void check_acquire(struct vm *vm, unsigned rank)
 }
 
 /* Forget the most recent acquisition of this rank. */
-static void check_release(struct vm *vm, unsigned rank)
+void vm_lock_check_release(struct vm *vm, unsigned rank)
 {
 	struct vm_lockrec *rec = vm->plat.lockrec(vm->plat.ctx);
 
@@ -53,18 +53,6 @@ static void check_release(struct vm *vm, unsigned rank)
 	}
 	vm_fatal(vm, "vmcore lock released that was not held");
 }
-#else
-static void check_acquire(struct vm *vm, unsigned rank)
-{
-	(void)vm;
-	(void)rank;
-}
-
-static void check_release(struct vm *vm, unsigned rank)
-{
-	(void)vm;
-	(void)rank;
-}
 #endif
 
 /* Initialise a lock with its rank. */
@@ -72,31 +60,4 @@ void vm_lock_init(struct vm *vm, struct vm_lock *l, enum vm_rank rank)
 {
 	l->rank = (uint8_t)rank;
 	vm->plat.lock_init(vm->plat.ctx, l->impl);
-}
-
-/* Acquire a lock at its own rank. */
-void vm_lock_take(struct vm *vm, struct vm_lock *l)
-{
-	vm_lock_take_as(vm, l, (enum vm_rank)l->rank);
-}
-
-/* Acquire a lock at an explicit rank (fork takes the child's SPT lock at
- * VM_RANK_SPT_CHILD). */
-void vm_lock_take_as(struct vm *vm, struct vm_lock *l, enum vm_rank rank)
-{
-	check_acquire(vm, rank);
-	vm->plat.lock(vm->plat.ctx, l->impl);
-}
-
-/* Release a lock taken with vm_lock_take. */
-void vm_lock_drop(struct vm *vm, struct vm_lock *l)
-{
-	vm_lock_drop_as(vm, l, (enum vm_rank)l->rank);
-}
-
-/* Release a lock taken with vm_lock_take_as at this rank. */
-void vm_lock_drop_as(struct vm *vm, struct vm_lock *l, enum vm_rank rank)
-{
-	vm->plat.unlock(vm->plat.ctx, l->impl);
-	check_release(vm, rank);
 }

@@ -50,6 +50,7 @@ void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p)
 	p->gen = ++s->gen_next;
 	p->next = s->buckets[bucket_of(va)];
 	s->buckets[bucket_of(va)] = p;
+	s->chunk_pages[vm_spt_chunk_of(va)]++;
 }
 
 /* Unlink and free an entry. Caller must hold the SPT lock. */
@@ -68,80 +69,96 @@ void vm_page_unlink(struct vm_space *s, struct vm_page *p)
 	while (*pp != p)
 		pp = &(*pp)->next;
 	*pp = p->next;
+	s->chunk_pages[vm_spt_chunk_of(p->va)]--;
 }
 
-/* Records freed by vm_release_range (and vm_page_release), given back to
- * their pools 64 at a time (one pool-lock round trip per batch instead of
- * two per page). */
+/*
+ * Pages taken out of the SPT by vm_release_range, up to 64 at a time: their
+ * mappings go first (one ranged call per run), then their frame and slot
+ * references, so a frame is never free while a mapping of it is left; then
+ * their records go back to the pools in one lock round trip each.
+ */
 #define RELEASE_BATCH 64
 struct released {
+	struct vm_space *space;
+	struct vm_batch unmap;
 	void *pages[RELEASE_BATCH], *rmaps[RELEASE_BATCH];
-	size_t npages, nrmaps;
+	size_t npages;
 };
 
-static void released_flush(struct vm *vm, struct released *rel)
+/* Unmap the batch's pages, drop what each one references (a frame
+ * reference or a slot reference), and give the records back. If an evictor
+ * owns a frame, it finds our reverse-map node gone and skips us; it frees
+ * nothing we still use. Caller holds the SPT lock. */
+static void released_flush(struct released *rel)
 {
-	vm_pool_put_many(vm, &vm->pages, rel->pages, rel->npages);
-	vm_pool_put_many(vm, &vm->rmaps, rel->rmaps, rel->nrmaps);
-	rel->npages = rel->nrmaps = 0;
-}
-
-/* Drop what p references (a frame reference or a slot reference) and
- * unlink it, keeping its records in rel. If an evictor owns the frame, it
- * finds our node gone and skips us; it frees nothing we still use. Caller
- * holds the SPT lock. */
-static void release_page(struct vm_space *s, struct vm_page *p, struct released *rel)
-{
+	struct vm_space *s = rel->space;
 	struct vm *vm = s->vm;
+	size_t nrmaps = 0;
 
-	if (p->swapped) {
-		vm_slot_unref(vm, p->slot);
-		s->swapped--;
-	} else {
+	vm_batch_flush(&rel->unmap);
+	for (size_t i = 0; i < rel->npages; i++) {
+		struct vm_page *p = rel->pages[i];
+
+		if (p->swapped) {
+			vm_slot_unref(vm, p->slot);
+			s->swapped--;
+			continue;
+		}
 		struct vm_frame *fe = vm_frame_entry(vm, p->frame);
-
 		vm_lock_take(vm, &fe->lock);
-		rel->rmaps[rel->nrmaps++] = vm_frame_unlink_ref_locked(vm, fe, p->frame, s, p->va);
+		rel->rmaps[nrmaps++] = vm_frame_unlink_ref_locked(vm, fe, p->frame, s, p->va);
 		vm_lock_drop(vm, &fe->lock);
 		s->resident--;
 	}
-	vm_page_unlink(s, p);
-	rel->pages[rel->npages++] = p;
-	if (rel->npages == RELEASE_BATCH)
-		released_flush(vm, rel);
+	vm_pool_put_many(vm, &vm->pages, rel->pages, rel->npages);
+	vm_pool_put_many(vm, &vm->rmaps, rel->rmaps, nrmaps);
+	rel->npages = 0;
 }
 
-/* Release every page in [start, end), unmapping in batched ranges.
- * Caller must hold the SPT lock. */
+/*
+ * Release every page in [start, end): unmap (batched ranges), drop frame
+ * and slot references, free the records. Chunks with no entry are skipped
+ * whole. The walk goes down from end: the pages of a range were mostly
+ * entered going up (faults in touch order, fork), and each bucket keeps its
+ * newest entry first, so going down finds each page at its bucket's head
+ * and takes it out there. Caller must hold the SPT lock.
+ */
 void vm_release_range(struct vm_space *s, uint64_t start, uint64_t end)
 {
-	struct vm_batch b;
 	struct released rel;
+	uint64_t va = end;
 
-	rel.npages = rel.nrmaps = 0;
-	vm_batch_start(&b, s, VM_BATCH_UNMAP, 0);
-	for (uint64_t va = start; va < end; va += VM_PAGE_SIZE) {
-		struct vm_page *p = vm_page_lookup(s, va);
+	rel.space = s;
+	rel.npages = 0;
+	vm_batch_start(&rel.unmap, s, VM_BATCH_UNMAP, 0);
+	while (va > start) {
+		uint64_t lo = vm_spt_chunk_start(va - VM_PAGE_SIZE);
 
-		if (!p)
+		if (lo < start)
+			lo = start;
+		if (vm_spt_chunk_empty(s, va - VM_PAGE_SIZE)) {
+			va = lo;
 			continue;
-		if (p->mapped)
-			vm_batch_add(&b, va);
-		release_page(s, p, &rel);
+		}
+		while (va > lo) {
+			va -= VM_PAGE_SIZE;
+			struct vm_page **pp = &s->buckets[bucket_of(va)], *p;
+
+			while ((p = *pp) && p->va != va)
+				pp = &p->next;
+			if (!p)
+				continue;
+			*pp = p->next;
+			s->chunk_pages[vm_spt_chunk_of(va)]--;
+			if (p->mapped)
+				vm_batch_add(&rel.unmap, va);
+			rel.pages[rel.npages++] = p;
+			if (rel.npages == RELEASE_BATCH)
+				released_flush(&rel);
+		}
 	}
-	vm_batch_flush(&b);
-	released_flush(s->vm, &rel);
-}
-
-/* Drop what the entry references (a frame reference or a slot reference)
- * and remove it. The caller unmaps it. Caller must hold the SPT lock. */
-void vm_page_release(struct vm_space *s, struct vm_page *p)
-{
-	struct released rel;
-
-	rel.npages = rel.nrmaps = 0;
-	release_page(s, p, &rel);
-	released_flush(s->vm, &rel);
+	released_flush(&rel);
 }
 
 /* The region containing va, or NULL. Caller must hold the SPT lock. */

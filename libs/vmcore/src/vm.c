@@ -28,7 +28,6 @@ int vm_init(struct vm *vm, const struct vm_platform *plat, const struct vm_confi
 	vm->plat = *plat;
 	vm_lock_init(vm, &vm->clock_lock, VM_RANK_CLOCK);
 	vm_lock_init(vm, &vm->slot_lock, VM_RANK_SLOT);
-	vm_lock_init(vm, &vm->stats_lock, VM_RANK_STATS);
 	vm->frames = cfg->frames;
 	vm->frame_base = cfg->frame_base;
 	vm->nframes = cfg->nframes;
@@ -46,16 +45,20 @@ int vm_init(struct vm *vm, const struct vm_platform *plat, const struct vm_confi
 	return VM_OK;
 }
 
-/* Copy the accounting counters. Takes the slot and stats locks. */
+/* Copy the accounting counters: each one atomically (vm_stat_add), so
+ * counters changed meanwhile may be from slightly different moments.
+ * Takes the slot lock. */
 void vm_stats(struct vm *vm, struct vm_stats *out)
 {
-	size_t slots;
+	const struct vm_stats *st = &vm->stats;
 
 	vm_lock_take(vm, &vm->slot_lock);
-	slots = vm->stats.slots_in_use;
+	out->slots_in_use = st->slots_in_use;
 	vm_lock_drop(vm, &vm->slot_lock);
-	vm_lock_take(vm, &vm->stats_lock);
-	*out = vm->stats;
-	vm_lock_drop(vm, &vm->stats_lock);
-	out->slots_in_use = slots;
+	out->frames_user = __atomic_load_n(&st->frames_user, __ATOMIC_RELAXED);
+	out->frames_owned = __atomic_load_n(&st->frames_owned, __ATOMIC_RELAXED);
+	out->frames_cow_shared = __atomic_load_n(&st->frames_cow_shared, __ATOMIC_RELAXED);
+	out->copies = __atomic_load_n(&st->copies, __ATOMIC_RELAXED);
+	out->reuses = __atomic_load_n(&st->reuses, __ATOMIC_RELAXED);
+	out->evictions = __atomic_load_n(&st->evictions, __ATOMIC_RELAXED);
 }

@@ -188,6 +188,11 @@ struct vm_region {
 };
 
 #define VM_SPT_BUCKETS 1024 /* a page lookup walks resident/1024 entries on average */
+/* The SPT's occupancy summary: entries per 64-page chunk of address space,
+ * hashed into 256 counters, so that fork and exit skip a chunk with no
+ * page (an 8 MiB stack that uses a few pages) without a lookup per page. */
+#define VM_SPT_CHUNK_PAGES 64
+#define VM_SPT_CHUNKS      256
 
 /*
  * An address space's supplemental page table. `lock` (the SPT lock) protects
@@ -200,6 +205,9 @@ struct vm_space {
 	uint32_t id;
 	struct vm_region *regions;
 	struct vm_page *buckets[VM_SPT_BUCKETS];
+	/* Entries per chunk (vm_spt_chunk_of); 0: none in any chunk hashed
+	 * there. Changed only by vm_page_link/vm_page_unlink. */
+	uint32_t chunk_pages[VM_SPT_CHUNKS];
 	uint64_t brk;
 	uint64_t gen_next;
 	size_t resident; /* pages in frames */
@@ -232,8 +240,7 @@ struct vm {
 	uint32_t slots_to_free; /* head of the to-free list (slot + 1, 0 = empty), slot.c */
 	size_t nslots;
 	struct vm_pool pages, rmaps, regions;
-	struct vm_lock stats_lock; /* protects stats except slots_in_use */
-	struct vm_stats stats;
+	struct vm_stats stats; /* atomic counters, but slots_in_use: slot_lock */
 };
 
 /* Memory the caller gives vm_init: a frame table covering the frame numbers
