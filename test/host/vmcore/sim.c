@@ -64,9 +64,28 @@ static int p_frame_alloc(void *ctx, vm_frame_t *out)
 	return err;
 }
 
+/* Does a watched space still map frame f? (vmcore must unmap first.) */
+static bool watched_mapping_of(struct sim *sim, vm_frame_t f)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < sim->nwatch; i++) {
+		struct sim_space *ss = sim->watch[i];
+
+		pthread_rwlock_rdlock(&ss->mmu_lock);
+		for (size_t pg = 0; pg < SIM_VA_PAGES && !found; pg++)
+			found = ss->pte[pg].rights && ss->pte[pg].frame == f;
+		pthread_rwlock_unlock(&ss->mmu_lock);
+	}
+	return found;
+}
+
 static void p_frame_free(void *ctx, vm_frame_t f)
 {
 	struct sim *sim = ctx;
+
+	if (sim->nwatch && watched_mapping_of(sim, f))
+		atomic_fetch_add(&sim->n_freed_mapped, 1);
 
 	/* Poison freed frames so a use after free shows in checksums. */
 	memset(sim_frame_mem(sim, f), 0xdb, VM_PAGE_SIZE);
@@ -401,8 +420,22 @@ struct sim_space *sim_space_new(struct sim *sim, uint32_t id)
 
 void sim_space_delete(struct sim_space *ss)
 {
+	struct sim *sim = (struct sim *)ss->vs.vm; /* vm is sim's first member */
+
+	for (size_t i = 0; i < sim->nwatch; i++)
+		if (sim->watch[i] == ss)
+			sim->watch[i--] = sim->watch[--sim->nwatch];
 	pthread_rwlock_destroy(&ss->mmu_lock);
 	free(ss);
+}
+
+/* From now on every frame_free checks that ss does not map the frame.
+ * Single-threaded set-up only; ss must stay alive while sim does. */
+void sim_watch_frees(struct sim *sim, struct sim_space *ss)
+{
+	if (sim->nwatch == sizeof(sim->watch) / sizeof(sim->watch[0]))
+		abort();
+	sim->watch[sim->nwatch++] = ss;
 }
 
 bool sim_mapping(struct sim_space *ss, uint64_t va, vm_frame_t *frame, unsigned *rights)

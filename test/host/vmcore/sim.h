@@ -13,8 +13,10 @@
 #include <stdatomic.h>
 #include <vmcore/vmcore.h>
 
+/* A 69 MiB window per space: two pages 64 MiB apart share a counter of the
+ * SPT's chunk summary (VM_SPT_CHUNKS chunks of VM_SPT_CHUNK_PAGES pages). */
 #define SIM_VA_BASE    0x10000000ULL
-#define SIM_VA_PAGES   8192 /* 32 MiB window per space */
+#define SIM_VA_PAGES   17664
 #define SIM_FRAME_BASE 0x100
 #define SIM_WORDS      (VM_PAGE_SIZE / 8)
 
@@ -56,6 +58,11 @@ struct sim {
 	/* Store calls made while the calling thread held a vmcore lock (seen
 	 * through the lock-order checker's record; always 0 without it). */
 	atomic_size_t n_slot_free, n_store_calls_locked;
+	/* Spaces whose mappings frame_free checks (sim_watch_frees): a frame
+	 * freed while one of them still maps it counts in n_freed_mapped. */
+	struct sim_space *watch[4];
+	size_t nwatch;
+	atomic_size_t n_freed_mapped;
 	struct vm_frame *ft;
 	uint32_t *slot_refs;
 	void *page_mem, *rmap_mem, *region_mem;
@@ -73,6 +80,7 @@ struct sim_space *sim_space_new(struct sim *sim, uint32_t id);
 void sim_space_delete(struct sim_space *ss);
 uint8_t *sim_frame_mem(struct sim *sim, vm_frame_t f);
 bool sim_mapping(struct sim_space *ss, uint64_t va, vm_frame_t *frame, unsigned *rights);
+void sim_watch_frees(struct sim *sim, struct sim_space *ss);
 
 /* A user access of n words at word index w of the page at va: retries
  * through vm_fault until it succeeds; returns the kill verdict otherwise. */

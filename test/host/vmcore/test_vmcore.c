@@ -410,6 +410,153 @@ static void fork_chain_refcounts(void)
 	CHECK(rd(p, ZERO) == 1 && rd(c, ZERO) == 2 && rd(g, ZERO) == 3);
 }
 
+/* Does the invariant checker pass on every live space now (the SPT's chunk
+ * counters among the rest)? */
+static bool invariants_hold(void)
+{
+	struct vm_space *vs[8];
+	char err[160];
+
+	for (size_t i = 0; i < nspaces; i++)
+		vs[i] = &spaces[i]->vs;
+	if (!vm_check_quiescent(&sim->vm, vs, nspaces, err, sizeof(err)))
+		return true;
+	fprintf(stderr, "invariant: %s\n", err);
+	return false;
+}
+
+/* Regions of the chunk tests: SPARSE starts 3 pages into a 64-page chunk of
+ * the SPT's summary and ends 11 pages into its fourth; FAR lies 64 MiB above
+ * SPARSE's third chunk, so both share one summary counter. */
+#define CHUNK      (VM_SPT_CHUNK_PAGES * PG)
+#define SPARSE     (SIM_VA_BASE + 0x400000 + 3 * PG)
+#define SPARSE_END (SIM_VA_BASE + 0x400000 + 3 * CHUNK + 11 * PG)
+#define FAR        (SIM_VA_BASE + 0x400000 + 2 * CHUNK + (64ULL << 20))
+#define FAR_END    (FAR + 16 * PG)
+
+/* Touched pages of the chunk tests: SPARSE's first page, the last of its
+ * first chunk, the first of its second, one alone in its third (with FAR's
+ * page in the same counter), SPARSE's last page. */
+static const uint64_t sparse_pages[] = {SPARSE,
+                                        SIM_VA_BASE + 0x400000 + CHUNK - PG,
+                                        SIM_VA_BASE + 0x400000 + CHUNK,
+                                        SIM_VA_BASE + 0x400000 + 2 * CHUNK + 22 * PG,
+                                        SPARSE_END - PG,
+                                        FAR + 5 * PG};
+#define NSPARSE (sizeof(sparse_pages) / sizeof(sparse_pages[0]))
+/* Their untouched neighbours, which must stay unmaterialised. */
+static const uint64_t sparse_gaps[] = {SPARSE + PG,
+                                       SIM_VA_BASE + 0x400000 + CHUNK - 2 * PG,
+                                       SIM_VA_BASE + 0x400000 + CHUNK + PG,
+                                       SIM_VA_BASE + 0x400000 + 2 * CHUNK + 21 * PG,
+                                       SIM_VA_BASE + 0x400000 + 2 * CHUNK + 23 * PG,
+                                       SPARSE_END - 2 * PG,
+                                       FAR + 4 * PG,
+                                       FAR + 6 * PG};
+
+/* Do ss's pages hold the values base + i, its gaps nothing? */
+static bool sparse_values(struct sim_space *ss, uint64_t base)
+{
+	for (size_t i = 0; i < NSPARSE; i++)
+		if (rd(ss, sparse_pages[i]) != base + i)
+			return false;
+	for (size_t i = 0; i < sizeof(sparse_gaps) / sizeof(sparse_gaps[0]); i++)
+		if (vm_page_state(&ss->vs, sparse_gaps[i]) != VM_PAGE_ZERO)
+			return false;
+	return true;
+}
+
+/* Are ss's pages, but the one at index except, in state st? */
+static bool sparse_states(struct sim_space *ss, enum vm_page_state st, size_t except)
+{
+	for (size_t i = 0; i < NSPARSE; i++)
+		if (i != except && vm_page_state(&ss->vs, sparse_pages[i]) != st)
+			return false;
+	return true;
+}
+
+/* Fork and exit skip chunks of the SPT with no entry, and only those: pages
+ * at a region's first and last page, at both sides of a chunk boundary and
+ * alone in a chunk (whose counter another region's page shares) are all
+ * cloned, shared and released; a fork of a fork, a copy in the grandchild,
+ * and the parent exiting before its children. */
+static void fork_and_exit_skip_only_empty_chunks(void)
+{
+	struct sim_space *p = setup(32, 16), *c, *g;
+
+	add(p, VM_REGION_ZERO, SPARSE, SPARSE_END, VM_R | VM_W, 0, 0, 0);
+	add(p, VM_REGION_ZERO, FAR, FAR_END, VM_R | VM_W, 0, 0, 0);
+	CHECK(vm_spt_chunk_of(sparse_pages[3]) == vm_spt_chunk_of(sparse_pages[5]));
+	for (size_t i = 0; i < NSPARSE; i++)
+		wr(p, sparse_pages[i], 100 + i);
+	c = fork_of(p);
+	CHECK(c->vs.resident == NSPARSE && stats().frames_cow_shared == NSPARSE);
+	CHECK(sparse_values(c, 100) && sparse_states(c, VM_PAGE_COW_SHARED, NSPARSE));
+	g = fork_of(c);
+	CHECK(g->vs.resident == NSPARSE && frame_of(p, sparse_pages[3])->refcount == 3);
+	CHECK(invariants_hold());
+	wr(g, sparse_pages[3], 103); /* a copy in the grandchild, same value */
+	CHECK(frame_of(p, sparse_pages[3])->refcount == 2 && stats().copies == 1);
+	CHECK(vm_page_state(&g->vs, sparse_pages[3]) == VM_PAGE_FRAME);
+	CHECK(sparse_values(g, 100) && sparse_states(g, VM_PAGE_COW_SHARED, 3));
+	drop_space(p); /* the parent exits first */
+	CHECK(invariants_hold() && frame_of(c, sparse_pages[0])->refcount == 2);
+	CHECK(vm_page_state(&c->vs, sparse_pages[3]) == VM_PAGE_FRAME);
+	CHECK(sparse_values(c, 100) && sparse_states(c, VM_PAGE_COW_SHARED, 3));
+	drop_space(c);
+	CHECK(sparse_values(g, 100) && sparse_states(g, VM_PAGE_FRAME, NSPARSE));
+	CHECK(stats().frames_user == NSPARSE && stats().frames_cow_shared == 0);
+}
+
+/* A space with only a heap of 200 pages starting at a chunk boundary. */
+static struct sim_space *heap_only_space(void)
+{
+	struct sim_space *ss = sim_space_new(sim, (uint32_t)(nspaces + 1));
+	uint64_t old;
+
+	spaces[nspaces++] = ss;
+	add(ss, VM_REGION_HEAP, SIM_VA_BASE + 0x400000, SIM_VA_BASE + 0x400000, VM_R | VM_W, 0, 0,
+	    0);
+	if (vm_sbrk(&ss->vs, 200 * PG, &old) != VM_OK)
+		exit(2);
+	return ss;
+}
+
+/* Heap shrink and exit: a run of mapped pages leaves in one ranged unmap
+ * (the walk goes down; the run grows at its start), only the pages above
+ * the new break go (a break mid-chunk and at a chunk boundary), and no frame
+ * goes back to the platform while a mapping of it is left. */
+static void release_unmaps_runs_before_freeing_frames(void)
+{
+	struct sim_space *p;
+	const uint64_t h = SIM_VA_BASE + 0x400000;
+	uint64_t old;
+	size_t unmaps;
+
+	setup(60, 16);
+	p = heap_only_space();
+	sim_watch_frees(sim, p);
+	for (unsigned i = 100; i < 140; i++) /* 40 pages in two chunks */
+		wr(p, h + i * PG, i);
+	wr(p, h + 5 * PG, 5);
+	wr(p, h + 63 * PG, 63);
+	wr(p, h + 64 * PG, 64);
+	CHECK(stats().frames_user == 43);
+	unmaps = atomic_load(&sim->n_unmap);
+	CHECK(vm_sbrk(&p->vs, -(int64_t)(200 - 110) * PG, &old) == VM_OK); /* break at page 110 */
+	CHECK(atomic_load(&sim->n_unmap) == unmaps + 1 && stats().frames_user == 13);
+	CHECK(vm_page_state(&p->vs, h + 109 * PG) == VM_PAGE_FRAME && rd(p, h + 109 * PG) == 109);
+	CHECK(!sim_mapping(p, h + 110 * PG, NULL, NULL) && invariants_hold());
+	CHECK(vm_sbrk(&p->vs, -(int64_t)(110 - 64) * PG, &old) == VM_OK); /* a chunk boundary */
+	CHECK(stats().frames_user == 2 && rd(p, h + 63 * PG) == 63);
+	CHECK(vm_page_state(&p->vs, h + 64 * PG) == VM_PAGE_NOT_PRESENT);
+	CHECK(vm_sbrk(&p->vs, -(int64_t)(64 - 6) * PG, &old) == VM_OK); /* mid-chunk */
+	CHECK(stats().frames_user == 1 && rd(p, h + 5 * PG) == 5 && p->vs.resident == 1);
+	CHECK(invariants_hold());
+	drop_space(p);
+	CHECK(atomic_load(&sim->n_freed_mapped) == 0 && stats().frames_user == 0);
+}
+
 static void evict_moves_frame_to_slot(void)
 {
 	struct sim_space *p = setup(32, 16);
@@ -864,6 +1011,8 @@ static const struct test tests[] = {
     T(cow_two_threads_one_page_one_copy_per_space),
     T(cow_pinned_frame_is_copied_not_reused),
     T(fork_chain_refcounts),
+    T(fork_and_exit_skip_only_empty_chunks),
+    T(release_unmaps_runs_before_freeing_frames),
     T(evict_moves_frame_to_slot),
     T(evict_shared_frame_unmaps_every_sharer),
     T(fork_clones_swapped_page_by_sharing_slot),
