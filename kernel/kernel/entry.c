@@ -170,11 +170,51 @@ void trap_el0_sync(struct user_context *ctx)
 	el0_sync(ctx, esr);
 }
 
-/* The same with the big lock held, for the fast-path entries
- * (kernel/fastpath.c) when their thread is no longer this CPU's current. */
+/* The same with the big lock held, for the Call and ReplyRecv entries
+ * below when their thread is no longer this CPU's current. */
 void trap_el0_sync_locked(struct user_context *ctx, uint64_t esr)
 {
 	el0_sync(ctx, esr);
+}
+
+/*
+ * Call and ReplyRecv that the assembly fast path (arch/aarch64/fastpath.S)
+ * does not take, with the big lock already held (the _locked entries) or
+ * not. They go straight to the syscall rather than through the general
+ * dispatch.
+ */
+void trap_el0_call_locked(struct user_context *ctx)
+{
+	struct tcb *t = ctx_tcb(ctx);
+
+	/* Not current: another CPU stalled the thread while it entered; the
+	 * general path retries the syscall. */
+	if (__builtin_expect(this_cpu()->current != t, 0))
+		el0_sync(ctx, read_sysreg(esr_el1));
+	sys_send(t, true, true); /* what syscall() does for FL_SYS_CALL */
+	kernel_exit();
+}
+
+void trap_el0_call(struct user_context *ctx)
+{
+	big_lock();
+	trap_el0_call_locked(ctx);
+}
+
+void trap_el0_reply_recv_locked(struct user_context *ctx)
+{
+	struct tcb *t = ctx_tcb(ctx);
+
+	if (__builtin_expect(this_cpu()->current != t, 0))
+		el0_sync(ctx, read_sysreg(esr_el1));
+	sys_reply_recv(t); /* what syscall() does for FL_SYS_REPLY_RECV */
+	kernel_exit();
+}
+
+void trap_el0_reply_recv(struct user_context *ctx)
+{
+	big_lock();
+	trap_el0_reply_recv_locked(ctx);
 }
 
 void trap_el0_irq(struct user_context *ctx)

@@ -34,6 +34,7 @@ static void cpu_setup_local(unsigned cpu)
 	struct percpu *pc = &percpu[cpu];
 
 	pc->id = cpu;
+	pc->rq = &runqueues[cpu];
 	pc->kstack_top = (uint64_t)&kernel_stacks[cpu][KSTACK_SIZE];
 	write_sysreg(tpidr_el1, pc);
 	write_sysreg(vbar_el1, exception_vectors);

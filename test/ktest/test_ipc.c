@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ktest.h"
+#include "ktest_probe.h"
 
 #define LABEL_STOP 0xdeadULL
 
@@ -419,6 +420,86 @@ static void test_ipc_across_cpus(void)
 	stop_echo(ep2, s2);
 }
 
+#define PROBE_ROUNDS 40
+#define LABEL_PROBE  0x300
+
+/*
+ * Probe server: arg0 endpoint, arg1 reply object. Each ReplyRecv is made
+ * with every preserved register patterned (kt_asm_ipc_probe) and answers
+ * label L with L + 1; a LABEL_STOP call is answered and ends it. out[0]
+ * counts returns with a changed register, out[1] the first such mismatch
+ * mask, out[2] the calls received, out[3] the first wrong label.
+ */
+static void probe_server(struct kt_thread *t)
+{
+	struct fl_msg m = {0};
+	struct kt_ipc_probe p = {.sys = FL_SYS_REPLY_RECV, .cap = t->arg[0], .reply = t->arg[1]};
+
+	fl_recv(t->arg[0], t->arg[1], &m);
+	uint64_t label = fl_msginfo_label(m.info);
+	for (unsigned i = 0;; i++) {
+		t->out[2]++;
+		if (label == LABEL_STOP) {
+			m.info = 0;
+			fl_reply(t->arg[1], &m);
+			return;
+		}
+		if (label != LABEL_PROBE + i && !t->out[3])
+			t->out[3] = label | 1ULL << 63;
+		p.info = fl_msginfo(label + 1, 0, 0);
+		p.base = 0x5e4e000000000000ULL + (uint64_t)i * 0x100;
+		kt_asm_ipc_probe(&p);
+		if (p.mismatch && !t->out[0]++)
+			t->out[1] = p.mismatch;
+		label = fl_msginfo_label(p.x1);
+	}
+}
+
+/* PROBE_ROUNDS patterned Calls from the root to a probe server on cpu: on
+ * both sides every register the ABI preserves (x8..x30, SP, TPIDR_EL0)
+ * must come back as it went in. */
+static void probe_registers(int cpu)
+{
+	struct kt_thread_opts o = {.cpu = cpu};
+	struct kt_thread *s = kt_thread_new(probe_server, &o);
+	fl_cptr_t ep = kt_obj(FL_OBJ_ENDPOINT, 0);
+
+	s->arg[0] = ep;
+	s->arg[1] = kt_obj(FL_OBJ_REPLY, 0);
+	kt_thread_start(s);
+	for (unsigned i = 0; i < PROBE_ROUNDS; i++) {
+		struct kt_ipc_probe p = {
+		    .sys = FL_SYS_CALL,
+		    .cap = ep,
+		    .info = fl_msginfo(LABEL_PROBE + i, 0, 0),
+		    .reply = 0x9999 + i, /* not an argument of Call: preserved all the same */
+		    .base = 0xc1c1000000000000ULL + (uint64_t)i * 0x100,
+		};
+		kt_asm_ipc_probe(&p);
+		KT_CHECK(p.mismatch == 0, "call %u: registers changed by Call (mask %#llx)", i,
+		         (unsigned long long)p.mismatch);
+		KT_EQ(p.x0, 0);
+		KT_EQ(p.x1, fl_msginfo(LABEL_PROBE + i + 1, 0, 0));
+	}
+	stop_echo(ep, s);
+	KT_CHECK(s->out[0] == 0, "%llu ReplyRecvs changed registers (first mask %#llx)",
+	         (unsigned long long)s->out[0], (unsigned long long)s->out[1]);
+	KT_EQ(s->out[3], 0);
+	KT_EQ(s->out[2], PROBE_ROUNDS + 1);
+}
+
+/* Same CPU, same priority: the fast path both ways (arch/aarch64/fastpath.S). */
+static void test_call_replyrecv_preserve_registers(void)
+{
+	probe_registers(-1);
+}
+
+/* The server on another CPU: the general path both ways. */
+static void test_call_replyrecv_preserve_registers_across_cpus(void)
+{
+	probe_registers(1);
+}
+
 const struct kt_test kt_ipc_tests[] = {
     {"ipc.call_replyrecv_words", test_call_replyrecv_words, 1},
     {"ipc.call_transfers_caps", test_call_transfers_caps, 1},
@@ -427,5 +508,8 @@ const struct kt_test kt_ipc_tests[] = {
     {"ipc.nb_send_recv_nobody_waiting", test_nb_send_recv_nobody_waiting, 1},
     {"ipc.no_ipc_buffer_truncates_to_registers", test_no_ipc_buffer_truncates_to_registers, 1},
     {"ipc.across_cpus", test_ipc_across_cpus, 2},
+    {"ipc.call_replyrecv_preserve_registers", test_call_replyrecv_preserve_registers, 1},
+    {"ipc.call_replyrecv_preserve_registers_across_cpus",
+     test_call_replyrecv_preserve_registers_across_cpus, 2},
     {NULL, NULL, 0},
 };

@@ -101,29 +101,30 @@ el0_serror:	user_entry trap_el0_serror
 el0_aarch32:	user_entry trap_el0_serror
 
 /* Synchronous from EL0: an svc for Call or ReplyRecv (x8, still the user's)
- * goes straight to its fast-path entry (kernel/fastpath.c) with x0 = frame,
- * x1 = ESR_EL1, x2 = this CPU's percpu; everything else to trap_el0_sync. */
+ * goes to its fast path (fastpath.S) with sp = the thread's frame, x20 =
+ * this CPU's percpu and x0..x9 as the user left them; everything else to
+ * trap_el0_sync with x0 = frame, on the kernel stack. */
 el0_sync:
 	sub	sp, sp, #CTX_SIZE
 	save_frame
-	mov	x0, sp
+	/* x8 first: every other syscall (and most faults) leaves after three
+	 * instructions. */
+	sub	x10, x8, #FL_SYS_CALL
+	cmp	x10, #FL_SYS_REPLY_RECV - FL_SYS_CALL
+	b.hi	1f
+	mrs	x11, esr_el1
+	ubfx	x11, x11, #ESR_EC_SHIFT, #6
+	cmp	x11, #ESR_EC_SVC64
+	b.ne	1f
+	mrs	x20, tpidr_el1
+	tbz	x8, #1, fastpath_call	/* 1: Call; 2: ReplyRecv */
+	b	fastpath_reply_recv
+1:	mov	x0, sp
 	mrs	x2, tpidr_el1
 	ldr	x1, [x2, #PERCPU_KSTACK_TOP]
 	mov	sp, x1
 	mov	x29, #0
-	/* x8 first: every other syscall (and most faults) leaves after two
-	 * instructions. */
-	cmp	x8, #FL_SYS_REPLY_RECV
-	b.hi	1f
-	mrs	x1, esr_el1
-	ubfx	x3, x1, #ESR_EC_SHIFT, #6
-	cmp	x3, #ESR_EC_SVC64
-	b.ne	1f
-	cmp	x8, #FL_SYS_CALL
-	b.eq	trap_el0_call
-	cmp	x8, #FL_SYS_REPLY_RECV
-	b.eq	trap_el0_reply_recv
-1:	bl	trap_el0_sync
+	bl	trap_el0_sync
 	b	.			/* handlers never return */
 
 kernel_exit:

@@ -140,7 +140,8 @@ enum tcb_slot {
 
 struct tcb {
 	struct user_context ctx; /* user registers; SP_EL1 points past it while at EL0 */
-	struct cte slots[TCB_SLOT_COUNT];
+	/* The fields from here to ttbr0 are within an ldp's reach of the TCB's
+	 * start: the assembly IPC fast path (arch/aarch64/fastpath.S) pairs them. */
 	enum thread_state state;
 	uint8_t priority;
 	uint8_t max_priority;
@@ -167,6 +168,7 @@ struct tcb {
 	struct cte *fast_cnode; /* root CNode slots if cptrs are plain indexes, else NULL */
 	uint64_t fast_nslots;   /* slots in fast_cnode */
 	uint64_t ttbr0;         /* TTBR0_EL1 value for this thread's address space */
+	struct cte slots[TCB_SLOT_COUNT];
 	struct fpu_state fpu;
 };
 
@@ -178,10 +180,14 @@ static inline struct tcb *ctx_tcb(struct user_context *ctx)
 
 _Static_assert(sizeof(struct tcb) <= (1 << TCB_SIZE_BITS), "TCB fits its object size");
 
+/* SENDF_GRANT and SENDF_GRANT_REPLY are the cap's FL_RIGHT_GRANT and
+ * FL_RIGHT_GRANT_REPLY bits, so the fast path takes them with one mask. */
 #define SENDF_CALL        0x1 /* the send is a Call: receiver gets a reply capability */
-#define SENDF_GRANT       0x2 /* sender may transfer caps */
-#define SENDF_FAULT       0x4 /* the message is a fault built by the kernel */
+#define SENDF_FAULT       0x2 /* the message is a fault built by the kernel */
+#define SENDF_GRANT       0x4 /* sender may transfer caps */
 #define SENDF_GRANT_REPLY 0x8
+_Static_assert(SENDF_GRANT == FL_RIGHT_GRANT && SENDF_GRANT_REPLY == FL_RIGHT_GRANT_REPLY,
+               "send flags mirror the rights");
 
 static inline struct tcb *cap_tcb(const struct cap *c)
 {

@@ -10,6 +10,7 @@
 #include "arch/cpu.h"
 
 struct tcb;
+struct runqueue;
 
 struct percpu {
 	uint64_t kstack_top; /* must stay first: vectors.S loads it at offset 0 */
@@ -24,6 +25,7 @@ struct percpu {
 	struct tcb *volatile stall_tcb; /* a CPU holding the big lock asks us to let go of it */
 	uint64_t cpacr;                 /* CPACR_EL1 value last written (own CPU only) */
 	uint64_t ttbr0;                 /* TTBR0_EL1 value last written (own CPU only) */
+	struct runqueue *rq;            /* &runqueues[id], for the assembly fast path */
 };
 
 extern struct percpu percpu[MAX_CPUS];
