@@ -5,6 +5,8 @@
  * just past it), then SP switches to the CPU's kernel stack (percpu at
  * TPIDR_EL1, field PERCPU_KSTACK_TOP) and C takes over; C never returns
  * here but leaves through return_to_user() with whichever thread runs next.
+ * Call and ReplyRecv go to the assembly fast path (fastpath.S) instead,
+ * which runs on the frame's SP and erets itself or leaves for C as above.
  * From EL1: a frame is pushed on the kernel stack; IRQs return normally,
  * anything synchronous is a kernel bug and panics with the frame.
  */
