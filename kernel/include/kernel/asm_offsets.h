@@ -9,18 +9,18 @@
 #define FAULTLINE_KERNEL_ASM_OFFSETS_H
 
 /* struct tcb (its frame, struct user_context, is at offset 0) */
-#define T_STATE       288
-#define T_PRIORITY    292
-#define T_AFFINITY    294
-#define T_RUNNING_ON  300
-#define T_Q_NEXT      328 /* q_prev follows */
-#define T_Q_PREV      336
-#define T_BLOCKED_ON  344 /* reply follows */
-#define T_REPLY       352 /* bound_ntfn follows */
-#define T_SEND_FLAGS  384
-#define T_IPCBUF_VA   400
-#define T_FAST_CNODE  464 /* fast_nslots follows */
-#define T_TTBR0       480
+#define T_STATE      288
+#define T_PRIORITY   292
+#define T_AFFINITY   294
+#define T_RUNNING_ON 300
+#define T_Q_NEXT     328 /* q_prev follows */
+#define T_Q_PREV     336
+#define T_BLOCKED_ON 344 /* reply follows */
+#define T_REPLY      352 /* bound_ntfn follows */
+#define T_SEND_FLAGS 384
+#define T_IPCBUF_VA  400
+#define T_FAST_CNODE 464 /* fast_nslots follows */
+#define T_TTBR0      480
 
 /* struct percpu */
 #define PC_KSTACK_TOP 0
@@ -48,26 +48,26 @@
 #define REPLY_CALLER 0 /* receiver follows */
 
 /* Values */
-#define K_OBJ_ENDPOINT        3
-#define K_OBJ_REPLY           5
-#define K_RIGHT_READ_BIT      0
-#define K_RIGHT_WRITE_BIT     1
-#define K_RIGHT_GRANTS        0xc /* FL_RIGHT_GRANT | FL_RIGHT_GRANT_REPLY */
-#define K_SENDF_CALL          1
-#define K_SENDF_FAULT_BIT     1
-#define K_TS_RUNNABLE         1
-#define K_TS_BLOCKED_RECV     3
-#define K_TS_BLOCKED_REPLY    4
-#define K_EP_SEND             1
-#define K_EP_RECV             2
-#define K_MSG_CAPS            0x180 /* FL_MSGINFO_CAPS_MASK << FL_MSGINFO_CAPS_SHIFT */
-#define K_MSG_LENGTH          0x7f
-#define K_MSG_REG_COUNT       6
-#define K_MSG_LABEL_SHIFT     16
-#define K_MSG_DELIVERED       0xffffffffffff007f /* label and length: fl_msginfo(l, n, 0) */
-#define K_FAULT_REPLY_SKIP    1
-#define K_CPACR_FP_TRAP_EL0   0x100000
-#define K_CPACR_FP_ON         0x300000
+#define K_OBJ_ENDPOINT      3
+#define K_OBJ_REPLY         5
+#define K_RIGHT_READ_BIT    0
+#define K_RIGHT_WRITE_BIT   1
+#define K_RIGHT_GRANTS      0xc /* FL_RIGHT_GRANT | FL_RIGHT_GRANT_REPLY */
+#define K_SENDF_CALL        1
+#define K_SENDF_FAULT_BIT   1
+#define K_TS_RUNNABLE       1
+#define K_TS_BLOCKED_RECV   3
+#define K_TS_BLOCKED_REPLY  4
+#define K_EP_SEND           1
+#define K_EP_RECV           2
+#define K_MSG_CAPS          0x180 /* FL_MSGINFO_CAPS_MASK << FL_MSGINFO_CAPS_SHIFT */
+#define K_MSG_LENGTH        0x7f
+#define K_MSG_REG_COUNT     6
+#define K_MSG_LABEL_SHIFT   16
+#define K_MSG_DELIVERED     0xffffffffffff007f /* label and length: fl_msginfo(l, n, 0) */
+#define K_FAULT_REPLY_SKIP  1
+#define K_CPACR_FP_TRAP_EL0 0x100000
+#define K_CPACR_FP_ON       0x300000
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -124,7 +124,8 @@ _Static_assert(sizeof(((struct tcb *)0)->state) == 4 && sizeof(((struct tcb *)0)
                "tcb field widths");
 _Static_assert(sizeof(((struct percpu *)0)->id) == 4 && sizeof(((struct percpu *)0)->resched) == 4,
                "percpu field widths");
-_Static_assert(sizeof(((struct runqueue *)0)->words) == 4 && sizeof(((struct endpoint *)0)->state) == 8,
+_Static_assert(sizeof(((struct runqueue *)0)->words) == 4 &&
+                   sizeof(((struct endpoint *)0)->state) == 8,
                "runqueue/endpoint field widths");
 _Static_assert(T_FAST_CNODE + 8 <= 504, "the paired TCB fields are within an ldp's reach");
 _Static_assert(K_OBJ_ENDPOINT == FL_OBJ_ENDPOINT && K_OBJ_REPLY == FL_OBJ_REPLY, "object types");
