@@ -12,6 +12,7 @@
 #include "arch/gic.h"
 #include "arch/mmu.h"
 #include "arch/pmu.h"
+#include "arch/timer.h"
 #include "kernel/lib.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -277,7 +278,20 @@ void kernel_exit(void)
 	return_to_user(&next->ctx);
 }
 
-/* Wait for interrupts until this CPU has a thread to run. Big lock not held. */
+/*
+ * Wait for interrupts until this CPU has a thread to run. Big lock not held.
+ * The tick is stopped meanwhile (arch/timer.h: it only preempts, and there
+ * is nothing to preempt) and the PMU's instruction counter paused.
+ *
+ * WFI runs with IRQs masked: it wakes on a pending interrupt all the same,
+ * which is then taken when they are unmasked just after. Unmasking first
+ * would lose a wake-up: an interrupt pending since before the loop (a disk
+ * completion that came in while this CPU was on its way here) would be
+ * taken between the unmask and the WFI, and the WFI would then sleep until
+ * the next interrupt with the thread it made runnable waiting. The periodic
+ * tick used to bound that to 10 ms; with the tick stopped it would be
+ * forever.
+ */
 static void __attribute__((noreturn)) idle_loop(void)
 {
 	struct percpu *pc = this_cpu();
@@ -288,12 +302,14 @@ static void __attribute__((noreturn)) idle_loop(void)
 			kprintf("all %u cpus idle\n", smp_ncpus());
 	}
 	pmu_idle_enter();
+	timer_idle_stop();
 	for (;;) {
-		irq_enable();
 		wfi();
+		irq_enable();
 		irq_disable();
 		sched_poll_remote();
 		if (pc->resched || highest_prio(&runqueues[pc->id]) >= 0) {
+			timer_idle_restart();
 			pmu_idle_exit();
 			big_lock();
 			kernel_exit(); /* returns to user, or back to this loop's top */

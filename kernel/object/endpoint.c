@@ -15,6 +15,7 @@
 #include "arch/mmu.h"
 #include "kernel/ipc.h"
 #include "kernel/ipclog.h"
+#include "kernel/irq.h"
 #include "kernel/lib.h"
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
@@ -345,6 +346,7 @@ void sys_recv(struct tcb *t, bool blocking)
 			n->word = 0;
 			return;
 		}
+		irq_waiting_on(n);
 		t->state = TS_BLOCKED_NTFN;
 		t->blocked_on = n;
 		tq_append(&n->q, t);
@@ -386,6 +388,8 @@ void sys_recv(struct tcb *t, bool blocking)
 		set_error(t, FL_E_WOULD_BLOCK);
 		return;
 	}
+	if (t->bound_ntfn)
+		irq_waiting_on(t->bound_ntfn);
 	IPCLOG(FL_LOG_BLOCK_RECV, t, NULL, 0, 0, 0, NULL, 0, 0);
 	t->state = TS_BLOCKED_RECV;
 	t->blocked_on = ep;

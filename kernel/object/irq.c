@@ -6,6 +6,16 @@
  * bound with; IRQHandler_Ack unmasks it again. A line without a handler is
  * masked the first time it fires, with one log line.
  *
+ * Ack with FL_IRQ_ACK_ON_WAIT defers the unmask until a thread blocks
+ * waiting on the notification (endpoint.c calls irq_waiting_on): a
+ * single-threaded driver (swapd) that starts a transfer and then waits
+ * takes the completion only once it waits, never while it still runs,
+ * where it could not act on it anyway. Besides saving that kernel entry,
+ * this puts the interrupt at a fixed point of the driver's instruction
+ * stream whenever the device finishes, which keeps QEMU's exact mode exact
+ * (docs/benchmarks.md). The deferred lines are few (one per driver that
+ * uses it), so they are kept in a short list, not in the notification.
+ *
  * Caller must hold the big kernel lock.
  */
 #include "arch/gic.h"
@@ -20,6 +30,49 @@ struct irq_line {
 };
 
 static struct irq_line lines[GIC_MAX_INTID];
+
+/* Lines acknowledged with FL_IRQ_ACK_ON_WAIT, masked until a thread waits on
+ * their notification. */
+#define DEFERRED_MAX 8
+static uint16_t deferred[DEFERRED_MAX];
+static unsigned ndeferred;
+
+/* Forget a deferred unmask of intid, if there is one. */
+static void undefer(unsigned intid)
+{
+	for (unsigned i = 0; i < ndeferred; i++)
+		if (deferred[i] == intid) {
+			deferred[i] = deferred[--ndeferred];
+			return;
+		}
+}
+
+/* Acknowledge intid: unmask it now, or (on_wait) mask it until a thread
+ * waits on its notification. With the list full the unmask is immediate:
+ * later than asked is never right, earlier only costs an interrupt. */
+static void ack(unsigned intid, bool on_wait)
+{
+	undefer(intid);
+	if (!on_wait || ndeferred == DEFERRED_MAX) {
+		gic_enable(intid, 0);
+		return;
+	}
+	gic_disable(intid);
+	deferred[ndeferred++] = (uint16_t)intid;
+}
+
+void irq_waiting_on(struct notification *n)
+{
+	for (unsigned i = 0; i < ndeferred;) {
+		struct irq_line *l = &lines[deferred[i]];
+		if (l->ntfn.cap.type == FL_OBJ_NOTIFICATION && cap_ntfn(&l->ntfn.cap) == n) {
+			gic_enable(deferred[i], 0);
+			deferred[i] = deferred[--ndeferred];
+		} else {
+			i++;
+		}
+	}
+}
 
 static bool kernel_owned(unsigned intid)
 {
@@ -74,14 +127,20 @@ int irq_handler_invoke(struct invocation *inv)
 			return FL_E_INVALID_CAPABILITY;
 		cte_delete(&l->ntfn);
 		cte_insert_child(inv->caps[0], &l->ntfn, &inv->caps[0]->cap);
+		undefer(intid);
 		gic_enable(intid, 0);
 		return FL_OK;
-	case FL_IRQ_HANDLER_ACK:
+	case FL_IRQ_HANDLER_ACK: {
+		uint64_t flags = inv->len ? inv->mr[0] : 0;
+		if (flags & ~(uint64_t)FL_IRQ_ACK_ON_WAIT)
+			return FL_E_INVALID_ARGUMENT;
 		if (l->ntfn.cap.type != FL_OBJ_NOTIFICATION)
 			return FL_E_ILLEGAL_OPERATION;
-		gic_enable(intid, 0);
+		ack(intid, flags & FL_IRQ_ACK_ON_WAIT);
 		return FL_OK;
+	}
 	case FL_IRQ_HANDLER_CLEAR:
+		undefer(intid);
 		gic_disable(intid);
 		cte_delete(&l->ntfn);
 		return FL_OK;
@@ -94,6 +153,7 @@ void irq_handler_destroy(struct cap *c)
 {
 	unsigned intid = (unsigned)c->obj;
 
+	undefer(intid);
 	gic_disable(intid);
 	cte_delete(&lines[intid].ntfn);
 	lines[intid].claimed = false;

@@ -121,8 +121,15 @@ int main(void)
 	swap_start(bi);
 	uint64_t slots, used;
 	swap_counts(&slots, &used);
-	if (slots) /* without swap, eviction has nowhere to write */
+	/* Without swap, eviction has nowhere to write. pager.evictor=off: no
+	 * background evictor, a fault evicts for itself on its I/O thread
+	 * (docs/swap.md; the swap benchmarks run so, one transfer at a time). */
+	bool evictor_off =
+	    bootarg(bi->bootargs, "pager.evictor", val, sizeof val) && !strcmp(val, "off");
+	if (slots && !evictor_off)
 		evictor_init((unsigned)bi->ncpus);
+	else if (slots)
+		plog("background evictor off (pager.evictor=off): faults evict for themselves");
 	start_init(bi);
 	/* This thread is worker 0 from here on: down from the root task's 255
 	 * to the workers' priority, or swapd (above the workers, below 255)

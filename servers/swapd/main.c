@@ -19,6 +19,15 @@
  * for a device the CPU feeds by PIO, the page SWAPD_BUF_VA + i * 4096 where
  * the received frame is mapped while its transfer runs (deleting the cap
  * at completion unmaps it).
+ *
+ * The interrupt line is unmasked only while swapd waits with a transfer
+ * in flight (docs/swap.md, "Interrupts"): the kernel masks it when it
+ * delivers an interrupt, and swapd acknowledges it with FL_IRQ_ACK_ON_WAIT
+ * just before it blocks, so the kernel unmasks it as swapd starts waiting.
+ * An interrupt therefore never lands while swapd runs (it could not serve
+ * it before waiting anyway), and with one transfer at a time the
+ * completion is always taken at the same point of the guest's instruction
+ * stream however long the disk takes: QEMU's exact mode stays exact.
  */
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +66,11 @@ static unsigned cur; /* the request index the next message is received into */
 static uint64_t dma_paddr;
 static const struct swapd_boot *boot_table;
 static struct swapd_stats counters;
+/* The interrupt line as far as swapd knows: masked by the kernel (it masks
+ * the line when it delivers an interrupt, and on an ON_WAIT ack), and
+ * whether an ON_WAIT ack is registered and not yet used up. */
+static bool line_masked, ack_deferred;
+static unsigned nbusy; /* requests in flight: reqs[i].kind != REQ_NONE */
 
 /* Invoke object cap with label and words; the kernel's error (0 = success),
  * MR0 in *out0 if out0 is not NULL. */
@@ -110,14 +124,58 @@ static bool frame_page(fl_cptr_t frame, bool writable, struct blk_page *pg)
 	return true;
 }
 
+/* Whether any transfer is in flight. */
+static bool in_flight(void)
+{
+	return nbusy != 0;
+}
+
+/* Acknowledge the interrupt line with FL_IRQ_ACK_ON_WAIT: masked from now
+ * until swapd next blocks waiting. */
+static void ack_on_wait(void)
+{
+	uint64_t w[1] = {FL_IRQ_ACK_ON_WAIT};
+
+	if (!have_disk || invoke(SWAPD_CAP_IRQ_HANDLER, FL_IRQ_HANDLER_ACK, 1, w, 0, NULL))
+		return;
+	line_masked = ack_deferred = true;
+}
+
+/* Before a blocking receive: a line masked with a transfer in flight is
+ * to be unmasked as swapd blocks (without a transfer in flight it stays
+ * masked: no interrupt is due). */
+static void before_wait(void)
+{
+	if (line_masked && !ack_deferred && in_flight())
+		ack_on_wait();
+}
+
+/* After a blocking receive that did not bring the interrupt: if an ON_WAIT
+ * ack was registered, swapd may have blocked and the kernel unmasked the
+ * line (or not, if a message was already waiting; then the kernel still
+ * holds the ack and unmasks at the next wait). Assume unmasked: the worst
+ * that does is one more ON_WAIT ack before the next first transfer. */
+static void after_wait(void)
+{
+	if (ack_deferred)
+		line_masked = ack_deferred = false;
+}
+
 /* Start request cur; the reply waits for the completion. FL_IDL_DEFER, or
- * SWAPD_E_IO_ERROR if the device refused it (nothing started). */
+ * SWAPD_E_IO_ERROR if the device refused it (nothing started). The first
+ * transfer after an idle spell starts with the line masked (it is, unless
+ * this is the first since boot or the line was unmasked by a wait), so its
+ * completion cannot arrive while swapd still runs. */
 static int start(enum req_kind kind, uint32_t slot, struct blk_page pg)
 {
+	if (!line_masked && !in_flight())
+		ack_on_wait();
 	reqs[cur] = (struct request){.kind = kind, .slot = slot};
+	nbusy++;
 	if (!disk.submit(&disk, cur, kind == REQ_OUT ? BLK_WRITE : BLK_READ,
 	                 (uint64_t)slot * SECTORS_PER_SLOT, SECTORS_PER_SLOT, pg)) {
 		reqs[cur].kind = REQ_NONE;
+		nbusy--;
 		counters.io_errors++;
 		return SWAPD_E_IO_ERROR;
 	}
@@ -200,6 +258,7 @@ static void complete(unsigned i, bool ok)
 	}
 	drop_cap(SWAPD_CAP_RECV_FIRST + i);
 	r->kind = REQ_NONE;
+	nbusy--;
 }
 
 /* A request the device finished: answer it if it is one in flight. */
@@ -209,12 +268,22 @@ static void device_done(unsigned id, bool ok)
 		complete(id, ok);
 }
 
-/* Let the device answer every finished request, then unmask the
- * interrupt line. */
+/* The interrupt came (the kernel masked the line to deliver it): let the
+ * device answer every finished request. The line is acknowledged at the
+ * next wait with a transfer in flight (before_wait). */
 static void on_interrupt(void)
 {
+	line_masked = true;
+	ack_deferred = false;
 	disk.on_irq(&disk, device_done);
-	invoke(SWAPD_CAP_IRQ_HANDLER, FL_IRQ_HANDLER_ACK, 0, NULL, 0, NULL);
+}
+
+/* A message arrived through a blocking receive: note what it says about
+ * the interrupt line. */
+static void received(const struct fl_msg *m)
+{
+	if (fl_msginfo_label(m->info) != FL_NOTIFICATION_LABEL)
+		after_wait();
 }
 
 /* A request index with nothing in flight, or SWAPD_MAX_REQUESTS. */
@@ -312,7 +381,9 @@ int main(void)
 	cur = 0;
 	for (;;) {
 		b->recv_slots[0] = SWAPD_CAP_RECV_FIRST + cur;
+		before_wait();
 		fl_recv(SWAPD_CAP_EP, SWAPD_CAP_REPLY_FIRST + cur, &m);
+		received(&m);
 		for (;;) {
 			int r = FL_IDL_NO_REPLY;
 
@@ -325,6 +396,7 @@ int main(void)
 			if (reqs[cur].kind != REQ_NONE) {
 				/* Deferred: the request keeps its reply object and cap. */
 				while ((cur = free_request()) == SWAPD_MAX_REQUESTS) {
+					before_wait();
 					fl_wait(SWAPD_CAP_NTFN);
 					on_interrupt();
 				}
@@ -335,7 +407,9 @@ int main(void)
 			if (r != FL_IDL_REPLY)
 				break;
 			b->recv_slots[0] = SWAPD_CAP_RECV_FIRST + cur;
+			before_wait();
 			fl_reply_recv(SWAPD_CAP_EP, SWAPD_CAP_REPLY_FIRST + cur, &m);
+			received(&m);
 		}
 	}
 }

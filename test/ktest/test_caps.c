@@ -404,7 +404,14 @@ static void test_irq_control_refuses_kernel_lines(void)
 	                KT_CAPS(kt_obj(FL_OBJ_NOTIFICATION, 0)), NULL),
 	      FL_OK);
 	KT_EQ(kt_inv(h, FL_IRQ_HANDLER_ACK, 0), FL_OK);
+	/* Ack's flags: unknown bits are refused; ON_WAIT is taken, and again
+	 * (it replaces the pending unmask), and Clear drops it. */
+	KT_EQ(kt_inv(h, FL_IRQ_HANDLER_ACK, 2), FL_E_INVALID_ARGUMENT);
+	KT_EQ(kt_inv(h, FL_IRQ_HANDLER_ACK, FL_IRQ_ACK_ON_WAIT | 0x100), FL_E_INVALID_ARGUMENT);
+	KT_EQ(kt_inv(h, FL_IRQ_HANDLER_ACK, FL_IRQ_ACK_ON_WAIT), FL_OK);
+	KT_EQ(kt_inv(h, FL_IRQ_HANDLER_ACK, FL_IRQ_ACK_ON_WAIT), FL_OK);
 	KT_EQ(kt_inv(h, FL_IRQ_HANDLER_CLEAR, 0), FL_OK);
+	KT_EQ(kt_inv(h, FL_IRQ_HANDLER_ACK, FL_IRQ_ACK_ON_WAIT), FL_E_ILLEGAL_OPERATION);
 	KT_EQ(kt_inv(CN, FL_CNODE_DELETE, h), FL_OK);
 	KT_EQ(kt_inv(FL_CAP_IRQ_CONTROL, FL_IRQ_CONTROL_GET, 60, h2), FL_OK);
 	KT_EQ(kt_inv(CN, FL_CNODE_DELETE, h2), FL_OK);

@@ -70,7 +70,7 @@ enum fl_invocation {
 	/* IRQ */
 	FL_IRQ_CONTROL_GET = 70, /* MR0 intid, MR1 dest cptr (in the invoker's CSpace) */
 	FL_IRQ_HANDLER_SET_NOTIFICATION = 71, /* cap0 notification (badge bits are signalled) */
-	FL_IRQ_HANDLER_ACK = 72,
+	FL_IRQ_HANDLER_ACK = 72,              /* MR0 (optional) flags: FL_IRQ_ACK_* */
 	FL_IRQ_HANDLER_CLEAR = 73,
 
 	/* Trace (IPC log) */
@@ -84,6 +84,13 @@ enum fl_invocation {
 #define FL_MAP_EXEC  0x4
 #define FL_MAP_RW    (FL_MAP_READ | FL_MAP_WRITE)
 #define FL_MAP_RX    (FL_MAP_READ | FL_MAP_EXEC)
+
+/* IRQHandler_Ack flags. ON_WAIT: keep the line masked (mask it if it is
+ * not) until a thread next blocks waiting on the handler's notification
+ * (Recv on it, or Recv on an endpoint with it bound and no signal pending),
+ * and unmask it then, in the same kernel entry: the interrupt can then only
+ * be taken once its driver waits for it (docs/kernel-api.md). */
+#define FL_IRQ_ACK_ON_WAIT 0x1
 
 #define FL_PRIORITY_MAX 255
 

@@ -2,12 +2,17 @@
 #ifndef FAULTLINE_KERNEL_IRQ_H
 #define FAULTLINE_KERNEL_IRQ_H
 
+struct notification;
+
 /* Acknowledge and handle every pending interrupt on this CPU. Caller has
  * interrupts masked; takes the big lock itself where it needs it. */
 void irq_dispatch(void);
 void irq_stop_this_cpu(void) __attribute__((noreturn));
 /* A device interrupt fired: signal its handler's notification (object/irq.c). */
 void irq_device(unsigned intid);
+/* A thread is about to block waiting on n: unmask the lines acknowledged
+ * with FL_IRQ_ACK_ON_WAIT that signal n (object/irq.c). Big lock held. */
+void irq_waiting_on(struct notification *n);
 const char *esr_class_name(unsigned long esr);
 
 #endif
