@@ -7,7 +7,9 @@
  * masked the first time it fires, with one log line.
  *
  * Ack with FL_IRQ_ACK_ON_WAIT defers the unmask until a thread blocks
- * waiting on the notification (endpoint.c calls irq_waiting_on): a
+ * waiting on the notification (sys_recv in endpoint.c calls
+ * irq_waiting_on; the IPC fast paths never block a thread that has a
+ * bound notification, they leave it to sys_recv): a
  * single-threaded driver (swapd) that starts a transfer and then waits
  * takes the completion only once it waits, never while it still runs,
  * where it could not act on it anyway. Besides saving that kernel entry,
