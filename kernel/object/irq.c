@@ -37,14 +37,14 @@ static struct irq_line lines[GIC_MAX_INTID];
  * their notification. */
 #define DEFERRED_MAX 8
 static uint16_t deferred[DEFERRED_MAX];
-static unsigned ndeferred;
+unsigned irq_ndeferred; /* entries of deferred[] */
 
 /* Forget a deferred unmask of intid, if there is one. */
 static void undefer(unsigned intid)
 {
-	for (unsigned i = 0; i < ndeferred; i++)
+	for (unsigned i = 0; i < irq_ndeferred; i++)
 		if (deferred[i] == intid) {
-			deferred[i] = deferred[--ndeferred];
+			deferred[i] = deferred[--irq_ndeferred];
 			return;
 		}
 }
@@ -55,21 +55,21 @@ static void undefer(unsigned intid)
 static void ack(unsigned intid, bool on_wait)
 {
 	undefer(intid);
-	if (!on_wait || ndeferred == DEFERRED_MAX) {
+	if (!on_wait || irq_ndeferred == DEFERRED_MAX) {
 		gic_enable(intid, 0);
 		return;
 	}
 	gic_disable(intid);
-	deferred[ndeferred++] = (uint16_t)intid;
+	deferred[irq_ndeferred++] = (uint16_t)intid;
 }
 
-void irq_waiting_on(struct notification *n)
+void irq_unmask_deferred(struct notification *n)
 {
-	for (unsigned i = 0; i < ndeferred;) {
+	for (unsigned i = 0; i < irq_ndeferred;) {
 		struct irq_line *l = &lines[deferred[i]];
 		if (l->ntfn.cap.type == FL_OBJ_NOTIFICATION && cap_ntfn(&l->ntfn.cap) == n) {
 			gic_enable(deferred[i], 0);
-			deferred[i] = deferred[--ndeferred];
+			deferred[i] = deferred[--irq_ndeferred];
 		} else {
 			i++;
 		}

@@ -10,9 +10,17 @@ void irq_dispatch(void);
 void irq_stop_this_cpu(void) __attribute__((noreturn));
 /* A device interrupt fired: signal its handler's notification (object/irq.c). */
 void irq_device(unsigned intid);
+/* Lines acknowledged with FL_IRQ_ACK_ON_WAIT and still masked (object/irq.c). */
+extern unsigned irq_ndeferred;
+void irq_unmask_deferred(struct notification *n);
 /* A thread is about to block waiting on n: unmask the lines acknowledged
- * with FL_IRQ_ACK_ON_WAIT that signal n (object/irq.c). Big lock held. */
-void irq_waiting_on(struct notification *n);
+ * with FL_IRQ_ACK_ON_WAIT that signal n. Big lock held. Inline: every
+ * blocking wait on a notification asks, and there is rarely one. */
+static inline void irq_waiting_on(struct notification *n)
+{
+	if (irq_ndeferred)
+		irq_unmask_deferred(n);
+}
 const char *esr_class_name(unsigned long esr);
 
 #endif
