@@ -21,6 +21,7 @@ struct fork_state {
 	struct vm_space *parent, *child;
 	void *pages[FORK_RECORD_BATCH], *rmaps[FORK_RECORD_BATCH]; /* not yet cleared */
 	size_t npages, nrmaps;
+	long shared; /* frames that became COW-shared, for frames_cow_shared */
 	struct vm_batch protect;
 	vm_frame_t pinned[FORK_PIN_BATCH];
 	size_t npinned;
@@ -109,8 +110,7 @@ static enum clone_result clone_page(struct fork_state *st, struct vm_region *r, 
 	*cp = (struct vm_page){.cow = (r->rights & VM_W) != 0, .frame = p->frame};
 	vm_page_link(child, p->va, cp);
 	rm = st->rmaps[--st->nrmaps];
-	*rm = (struct vm_rmap){.space = child, .va = p->va};
-	vm_frame_link_ref_locked(vm, fe, child, p->va, rm);
+	vm_frame_link_ref_locked(fe, child, p->va, rm, &st->shared);
 	if ((r->rights & VM_W) && !p->cow) {
 		p->cow = true;
 		p->gen = ++st->parent->gen_next;
@@ -209,6 +209,9 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 	vm_lock_drop(vm, &parent->lock);
 	vm_pool_put_many(vm, &vm->pages, st.pages, st.npages);
 	vm_pool_put_many(vm, &vm->rmaps, st.rmaps, st.nrmaps);
+	/* Once, not per page: an atomic add per page cost ~10 instructions. */
+	if (st.shared)
+		vm_stat_add(vm, &vm->stats.frames_cow_shared, st.shared);
 	if (err)
 		vm_space_destroy(child);
 	return err;

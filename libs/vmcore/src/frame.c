@@ -128,24 +128,14 @@ void vm_frame_release_if_unused_locked(struct vm *vm, struct vm_frame *fe, vm_fr
 int vm_frame_add_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va)
 {
 	struct vm_rmap *r = vm_pool_get(vm, &vm->rmaps);
+	long shared = 0;
 
 	if (!r)
 		return VM_E_NOMEM;
-	vm_frame_link_ref_locked(vm, fe, s, va, r);
+	vm_frame_link_ref_locked(fe, s, va, r, &shared);
+	if (shared)
+		vm_stat_add(vm, &vm->stats.frames_cow_shared, shared);
 	return VM_OK;
-}
-
-/* vm_frame_add_ref_locked with a reverse-map record the caller took from
- * vm->rmaps and cleared. Caller holds the frame's lock and s's SPT lock. */
-void vm_frame_link_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va,
-                              struct vm_rmap *r)
-{
-	r->space = s;
-	r->va = va;
-	r->next = fe->rmap;
-	fe->rmap = r;
-	if (++fe->refcount == 2)
-		vm_stat_add(vm, &vm->stats.frames_cow_shared, 1);
 }
 
 /* Drop the reference of (s, va), then free the frame if that was the last
@@ -153,13 +143,19 @@ void vm_frame_link_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_spac
 void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, struct vm_space *s,
                               uint64_t va)
 {
-	vm_pool_put(vm, &vm->rmaps, vm_frame_unlink_ref_locked(vm, fe, f, s, va));
+	long shared = 0;
+
+	vm_pool_put(vm, &vm->rmaps, vm_frame_unlink_ref_locked(vm, fe, f, s, va, &shared));
+	if (shared)
+		vm_stat_add(vm, &vm->stats.frames_cow_shared, shared);
 }
 
 /* vm_frame_drop_ref_locked that hands the reverse-map record back to the
- * caller, who puts it into vm->rmaps (with others at once). Same locks. */
+ * caller, who puts it into vm->rmaps (with others at once), and counts a
+ * frame that stopped being shared (refcount 2 -> 1) as -1 in *shared, for
+ * the caller to add to frames_cow_shared (once for many pages). Same locks. */
 struct vm_rmap *vm_frame_unlink_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f,
-                                           struct vm_space *s, uint64_t va)
+                                           struct vm_space *s, uint64_t va, long *shared)
 {
 	struct vm_rmap **pp = &fe->rmap, *r;
 
@@ -169,8 +165,9 @@ struct vm_rmap *vm_frame_unlink_ref_locked(struct vm *vm, struct vm_frame *fe, v
 		vm_fatal(vm, "vmcore: dropping a reference the reverse map does not hold");
 	*pp = r->next;
 	if (fe->refcount-- == 2)
-		vm_stat_add(vm, &vm->stats.frames_cow_shared, -1);
-	vm_frame_release_if_unused_locked(vm, fe, f);
+		--*shared;
+	if (!fe->refcount)
+		vm_frame_release_if_unused_locked(vm, fe, f);
 	return r;
 }
 

@@ -100,12 +100,24 @@ int vm_frame_get(struct vm *vm, vm_frame_t *out);
 int vm_frame_try(struct vm *vm, vm_frame_t *out);
 void vm_frame_put_unused(struct vm *vm, vm_frame_t f);
 int vm_frame_add_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va);
-void vm_frame_link_ref_locked(struct vm *vm, struct vm_frame *fe, struct vm_space *s, uint64_t va,
-                              struct vm_rmap *r);
 void vm_frame_drop_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f, struct vm_space *s,
                               uint64_t va);
 struct vm_rmap *vm_frame_unlink_ref_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f,
-                                           struct vm_space *s, uint64_t va);
+                                           struct vm_space *s, uint64_t va, long *shared);
+
+/* vm_frame_add_ref_locked with a reverse-map record r the caller took from
+ * vm->rmaps: link it as (s, va)'s reference, one count more. A frame that
+ * became shared (refcount 2) counts +1 in *shared, which the caller adds to
+ * frames_cow_shared (fork: once for all its pages). Caller holds the
+ * frame's lock and s's SPT lock. */
+static inline void vm_frame_link_ref_locked(struct vm_frame *fe, struct vm_space *s, uint64_t va,
+                                            struct vm_rmap *r, long *shared)
+{
+	*r = (struct vm_rmap){.next = fe->rmap, .space = s, .va = va};
+	fe->rmap = r;
+	if (++fe->refcount == 2)
+		++*shared;
+}
 void vm_frame_release_if_unused_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f);
 int vm_frame_register(struct vm *vm, vm_frame_t f, struct vm_space *s, uint64_t va);
 void vm_stat_add(struct vm *vm, size_t *counter, long delta);
@@ -122,9 +134,7 @@ void vm_slot_drain(struct vm *vm);
 bool vm_slot_freeing(struct vm *vm, vm_slot_t s);
 
 /* space.c */
-struct vm_page *vm_page_lookup(struct vm_space *s, uint64_t va);
 struct vm_page *vm_page_insert(struct vm_space *s, uint64_t va);
-void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p);
 void vm_page_remove(struct vm_space *s, struct vm_page *p);
 void vm_page_unlink(struct vm_space *s, struct vm_page *p);
 
@@ -135,6 +145,38 @@ void vm_page_unlink(struct vm_space *s, struct vm_page *p);
 static inline size_t vm_spt_chunk_of(uint64_t va)
 {
 	return (size_t)((va / VM_SPT_CHUNK_BYTES) % VM_SPT_CHUNKS);
+}
+
+/* The SPT bucket of the page at va. */
+static inline size_t vm_spt_bucket_of(uint64_t va)
+{
+	return (size_t)((va / VM_PAGE_SIZE) % VM_SPT_BUCKETS);
+}
+
+/* The SPT's lookup and insertion are inline: fork and exit do one per
+ * page, and the call cost a third of each. */
+
+/* The materialised page at va, or NULL. Caller must hold the SPT lock. */
+static inline struct vm_page *vm_page_lookup(struct vm_space *s, uint64_t va)
+{
+	for (struct vm_page *p = s->buckets[vm_spt_bucket_of(va)]; p; p = p->next)
+		if (p->va == va)
+			return p;
+	return NULL;
+}
+
+/* vm_page_insert with a record the caller took from vm->pages and filled
+ * (its va, gen and next are set here). Caller must hold the SPT lock and
+ * know va has no entry. */
+static inline void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p)
+{
+	struct vm_page **head = &s->buckets[vm_spt_bucket_of(va)];
+
+	p->va = va;
+	p->gen = ++s->gen_next;
+	p->next = *head;
+	*head = p;
+	s->chunk_pages[vm_spt_chunk_of(va)]++;
 }
 
 /* Has the chunk holding va surely no entry? Caller holds the SPT lock. */

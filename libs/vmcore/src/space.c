@@ -5,11 +5,6 @@
  */
 #include "internal.h"
 
-static size_t bucket_of(uint64_t va)
-{
-	return (size_t)((va / VM_PAGE_SIZE) % VM_SPT_BUCKETS);
-}
-
 /* Set up an empty address space. cookie is the platform's handle for it. */
 int vm_space_init(struct vm *vm, struct vm_space *s, void *cookie, uint32_t id)
 {
@@ -20,15 +15,6 @@ int vm_space_init(struct vm *vm, struct vm_space *s, void *cookie, uint32_t id)
 	vm_lock_init(vm, &s->lock, VM_RANK_SPT);
 	vm_lock_init(vm, &s->hold_lock, VM_RANK_HOLD);
 	return VM_OK;
-}
-
-/* The materialised page at va, or NULL. Caller must hold the SPT lock. */
-struct vm_page *vm_page_lookup(struct vm_space *s, uint64_t va)
-{
-	for (struct vm_page *p = s->buckets[bucket_of(va)]; p; p = p->next)
-		if (p->va == va)
-			return p;
-	return NULL;
 }
 
 /* A new, empty page entry for va (caller fills it), or NULL when the pool is
@@ -42,17 +28,6 @@ struct vm_page *vm_page_insert(struct vm_space *s, uint64_t va)
 	return p;
 }
 
-/* vm_page_insert with a record the caller took from vm->pages and cleared.
- * Caller must hold the SPT lock and know va has no entry. */
-void vm_page_link(struct vm_space *s, uint64_t va, struct vm_page *p)
-{
-	p->va = va;
-	p->gen = ++s->gen_next;
-	p->next = s->buckets[bucket_of(va)];
-	s->buckets[bucket_of(va)] = p;
-	s->chunk_pages[vm_spt_chunk_of(va)]++;
-}
-
 /* Unlink and free an entry. Caller must hold the SPT lock. */
 void vm_page_remove(struct vm_space *s, struct vm_page *p)
 {
@@ -64,7 +39,7 @@ void vm_page_remove(struct vm_space *s, struct vm_page *p)
  * the SPT lock. */
 void vm_page_unlink(struct vm_space *s, struct vm_page *p)
 {
-	struct vm_page **pp = &s->buckets[bucket_of(p->va)];
+	struct vm_page **pp = &s->buckets[vm_spt_bucket_of(p->va)];
 
 	while (*pp != p)
 		pp = &(*pp)->next;
@@ -95,6 +70,7 @@ static void released_flush(struct released *rel)
 	struct vm_space *s = rel->space;
 	struct vm *vm = s->vm;
 	size_t nrmaps = 0;
+	long shared = 0;
 
 	vm_batch_flush(&rel->unmap);
 	for (size_t i = 0; i < rel->npages; i++) {
@@ -107,12 +83,15 @@ static void released_flush(struct released *rel)
 		}
 		struct vm_frame *fe = vm_frame_entry(vm, p->frame);
 		vm_lock_take(vm, &fe->lock);
-		rel->rmaps[nrmaps++] = vm_frame_unlink_ref_locked(vm, fe, p->frame, s, p->va);
+		rel->rmaps[nrmaps++] =
+		    vm_frame_unlink_ref_locked(vm, fe, p->frame, s, p->va, &shared);
 		vm_lock_drop(vm, &fe->lock);
 		s->resident--;
 	}
 	vm_pool_put_many(vm, &vm->pages, rel->pages, rel->npages);
 	vm_pool_put_many(vm, &vm->rmaps, rel->rmaps, nrmaps);
+	if (shared)
+		vm_stat_add(vm, &vm->stats.frames_cow_shared, shared);
 	rel->npages = 0;
 }
 
@@ -143,7 +122,7 @@ void vm_release_range(struct vm_space *s, uint64_t start, uint64_t end)
 		}
 		while (va > lo) {
 			va -= VM_PAGE_SIZE;
-			struct vm_page **pp = &s->buckets[bucket_of(va)], *p;
+			struct vm_page **pp = &s->buckets[vm_spt_bucket_of(va)], *p;
 
 			while ((p = *pp) && p->va != va)
 				pp = &p->next;
