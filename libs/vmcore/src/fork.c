@@ -19,7 +19,7 @@
 
 struct fork_state {
 	struct vm_space *parent, *child;
-	void *pages[FORK_RECORD_BATCH], *rmaps[FORK_RECORD_BATCH]; /* not yet cleared */
+	void *pages, *rmaps; /* chains of records from the pools, not yet filled */
 	size_t npages, nrmaps;
 	long shared; /* frames that became COW-shared, for frames_cow_shared */
 	struct vm_batch protect;
@@ -67,8 +67,21 @@ static struct vm_page *take_page(struct fork_state *st)
 	struct vm *vm = st->child->vm;
 
 	if (!st->npages)
-		st->npages = vm_pool_get_many(vm, &vm->pages, st->pages, FORK_RECORD_BATCH);
-	return st->npages ? st->pages[--st->npages] : NULL;
+		st->pages = vm_pool_get_chain(vm, &vm->pages, FORK_RECORD_BATCH, &st->npages);
+	if (!st->npages)
+		return NULL;
+	st->npages--;
+	return vm_chain_pop(&st->pages);
+}
+
+/* Give a chain of n records back to pool p. */
+static void put_back(struct vm *vm, struct vm_pool *p, void *chain, size_t n)
+{
+	void **tail = chain;
+
+	for (size_t i = 1; i < n; i++)
+		tail = *tail;
+	vm_pool_put_chain(vm, p, chain, tail, n);
 }
 
 /* Clone one present page p of region r. Caller holds both SPT locks. */
@@ -91,7 +104,7 @@ static enum clone_result clone_page(struct fork_state *st, struct vm_region *r, 
 		return CLONED;
 	}
 	if (!st->nrmaps)
-		st->nrmaps = vm_pool_get_many(vm, &vm->rmaps, st->rmaps, FORK_RECORD_BATCH);
+		st->rmaps = vm_pool_get_chain(vm, &vm->rmaps, FORK_RECORD_BATCH, &st->nrmaps);
 	if (!st->nrmaps)
 		return CLONE_NOMEM;
 	cp = take_page(st);
@@ -102,14 +115,16 @@ static enum clone_result clone_page(struct fork_state *st, struct vm_region *r, 
 	/* Pin-if-present: an evictor owns it; let it finish, then retry. */
 	if (fe->evicting) {
 		vm_lock_drop(vm, &fe->lock);
-		st->npages++; /* the record goes back to the batch */
+		vm_chain_push(&st->pages, cp); /* the record goes back to the batch */
+		st->npages++;
 		return CLONE_EVICTING;
 	}
 	/* Records are filled field by field (a memset call per record cost
 	 * more than the rest of the record's work). */
 	*cp = (struct vm_page){.cow = (r->rights & VM_W) != 0, .frame = p->frame};
 	vm_page_link(child, p->va, cp);
-	rm = st->rmaps[--st->nrmaps];
+	st->nrmaps--;
+	rm = vm_chain_pop(&st->rmaps);
 	vm_frame_link_ref_locked(fe, child, p->va, rm, &st->shared);
 	if ((r->rights & VM_W) && !p->cow) {
 		p->cow = true;
@@ -207,8 +222,8 @@ int vm_fork(struct vm_space *parent, struct vm_space *child)
 	}
 	vm_lock_drop_as(vm, &child->lock, VM_RANK_SPT_CHILD);
 	vm_lock_drop(vm, &parent->lock);
-	vm_pool_put_many(vm, &vm->pages, st.pages, st.npages);
-	vm_pool_put_many(vm, &vm->rmaps, st.rmaps, st.nrmaps);
+	put_back(vm, &vm->pages, st.pages, st.npages);
+	put_back(vm, &vm->rmaps, st.rmaps, st.nrmaps);
 	/* Once, not per page: an atomic add per page cost ~10 instructions. */
 	if (st.shared)
 		vm_stat_add(vm, &vm->stats.frames_cow_shared, st.shared);

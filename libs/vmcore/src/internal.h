@@ -82,8 +82,25 @@ static inline void vm_lock_drop(struct vm *vm, struct vm_lock *l)
 void vm_pool_init(struct vm *vm, struct vm_pool *p, void *mem, size_t objsize, size_t count);
 void *vm_pool_get(struct vm *vm, struct vm_pool *p);
 void vm_pool_put(struct vm *vm, struct vm_pool *p, void *obj);
-size_t vm_pool_get_many(struct vm *vm, struct vm_pool *p, void **out, size_t n);
-void vm_pool_put_many(struct vm *vm, struct vm_pool *p, void *const *objs, size_t n);
+void *vm_pool_get_chain(struct vm *vm, struct vm_pool *p, size_t n, size_t *got);
+void vm_pool_put_chain(struct vm *vm, struct vm_pool *p, void *head, void *tail, size_t n);
+
+/* Take the first record of a chain from vm_pool_get_chain (not cleared). */
+static inline void *vm_chain_pop(void **chain)
+{
+	void **obj = *chain;
+
+	*chain = *obj;
+	return obj;
+}
+
+/* Put a record at the head of a chain (linked through its first word, as
+ * the pools link their free records). */
+static inline void vm_chain_push(void **chain, void *obj)
+{
+	*(void **)obj = *chain;
+	*chain = obj;
+}
 
 /* frame.c: the frame table. Functions named *_locked need the frame's lock. */
 void vm_frame_out_of_table(struct vm *vm);

@@ -52,32 +52,39 @@ void vm_pool_put(struct vm *vm, struct vm_pool *p, void *obj)
 }
 
 /* Take up to n records in one lock round trip (fork clones many pages at
- * once); returns how many, fewer when the pool runs out. Unlike
- * vm_pool_get they are not cleared: the caller clears each one it uses. */
-size_t vm_pool_get_many(struct vm *vm, struct vm_pool *p, void **out, size_t n)
+ * once) as a chain linked through each record's first word (as the free
+ * list links them), ending in NULL; *got says how many, fewer when the pool
+ * runs out. Unlike vm_pool_get they are not cleared: the caller fills each
+ * one it uses. A chain, not an array: no array to fill and read back. */
+void *vm_pool_get_chain(struct vm *vm, struct vm_pool *p, size_t n, size_t *got)
 {
-	size_t got = 0;
+	void **head, **tail;
+	size_t k = 0;
 
 	vm_lock_take(vm, &p->lock);
-	while (got < n && p->free) {
-		void **obj = p->free;
-		p->free = *obj;
-		out[got++] = obj;
+	head = tail = p->free;
+	if (head) {
+		for (k = 1; k < n && *tail; k++)
+			tail = *tail;
+		p->free = *tail;
+		*tail = NULL;
 	}
-	p->used += got;
+	p->used += k;
 	vm_lock_drop(vm, &p->lock);
-	return got;
+	*got = k;
+	return head;
 }
 
-/* Give n records back in one lock round trip. */
-void vm_pool_put_many(struct vm *vm, struct vm_pool *p, void *const *objs, size_t n)
+/* Give back n records chained through their first words from head to tail
+ * (tail's link is overwritten) in one lock round trip (exit releases many
+ * pages at once). n may be 0. */
+void vm_pool_put_chain(struct vm *vm, struct vm_pool *p, void *head, void *tail, size_t n)
 {
+	if (!n)
+		return;
 	vm_lock_take(vm, &p->lock);
-	for (size_t i = 0; i < n; i++) {
-		void **o = objs[i];
-		*o = p->free;
-		p->free = o;
-	}
+	*(void **)tail = p->free;
+	p->free = head;
 	p->used -= n;
 	vm_lock_drop(vm, &p->lock);
 }

@@ -51,13 +51,15 @@ void vm_page_unlink(struct vm_space *s, struct vm_page *p)
  * Pages taken out of the SPT by vm_release_range, up to 64 at a time: their
  * mappings go first (one ranged call per run), then their frame and slot
  * references, so a frame is never free while a mapping of it is left; then
- * their records go back to the pools in one lock round trip each.
+ * their records go back to the pools in one lock round trip each. The
+ * pages wait in a chain linked through their first word, which the pool
+ * takes back as it is.
  */
 #define RELEASE_BATCH 64
 struct released {
 	struct vm_space *space;
 	struct vm_batch unmap;
-	void *pages[RELEASE_BATCH], *rmaps[RELEASE_BATCH];
+	void *pages, *last; /* chain of unlinked page records; last: its tail */
 	size_t npages;
 };
 
@@ -69,13 +71,12 @@ static void released_flush(struct released *rel)
 {
 	struct vm_space *s = rel->space;
 	struct vm *vm = s->vm;
+	void *rmaps = NULL, *rlast = NULL;
 	size_t nrmaps = 0;
 	long shared = 0;
 
 	vm_batch_flush(&rel->unmap);
-	for (size_t i = 0; i < rel->npages; i++) {
-		struct vm_page *p = rel->pages[i];
-
+	for (struct vm_page *p = rel->pages; p; p = *(struct vm_page **)p) {
 		if (p->swapped) {
 			vm_slot_unref(vm, p->slot);
 			s->swapped--;
@@ -83,15 +84,19 @@ static void released_flush(struct released *rel)
 		}
 		struct vm_frame *fe = vm_frame_entry(vm, p->frame);
 		vm_lock_take(vm, &fe->lock);
-		rel->rmaps[nrmaps++] =
-		    vm_frame_unlink_ref_locked(vm, fe, p->frame, s, p->va, &shared);
+		struct vm_rmap *r = vm_frame_unlink_ref_locked(vm, fe, p->frame, s, p->va, &shared);
 		vm_lock_drop(vm, &fe->lock);
+		if (!rlast)
+			rlast = r;
+		vm_chain_push(&rmaps, r);
+		nrmaps++;
 		s->resident--;
 	}
-	vm_pool_put_many(vm, &vm->pages, rel->pages, rel->npages);
-	vm_pool_put_many(vm, &vm->rmaps, rel->rmaps, nrmaps);
+	vm_pool_put_chain(vm, &vm->pages, rel->pages, rel->last, rel->npages);
+	vm_pool_put_chain(vm, &vm->rmaps, rmaps, rlast, nrmaps);
 	if (shared)
 		vm_stat_add(vm, &vm->stats.frames_cow_shared, shared);
+	rel->pages = rel->last = NULL;
 	rel->npages = 0;
 }
 
@@ -109,6 +114,7 @@ void vm_release_range(struct vm_space *s, uint64_t start, uint64_t end)
 	uint64_t va = end;
 
 	rel.space = s;
+	rel.pages = rel.last = NULL;
 	rel.npages = 0;
 	vm_batch_start(&rel.unmap, s, VM_BATCH_UNMAP, 0);
 	while (va > start) {
@@ -132,8 +138,10 @@ void vm_release_range(struct vm_space *s, uint64_t start, uint64_t end)
 			s->chunk_pages[vm_spt_chunk_of(va)]--;
 			if (p->mapped)
 				vm_batch_add(&rel.unmap, va);
-			rel.pages[rel.npages++] = p;
-			if (rel.npages == RELEASE_BATCH)
+			if (!rel.last)
+				rel.last = p;
+			vm_chain_push(&rel.pages, p);
+			if (++rel.npages == RELEASE_BATCH)
 				released_flush(&rel);
 		}
 	}
