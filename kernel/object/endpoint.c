@@ -426,6 +426,56 @@ static void do_reply(struct tcb *t, struct reply *r)
 	sched_wake(c);
 }
 
+/* Is info's label a fault reply that changes the faulter's address space?
+ * Tested first on the label's top bit (the kernel's range), so that other
+ * replies pay one instruction for it. */
+static inline bool vm_reply_label(uint64_t info)
+{
+	uint64_t label = fl_msginfo_label(info);
+
+	return __builtin_expect(info >> 63, 0) &&
+	       (label == FL_FAULT_REPLY_MAP || label == FL_FAULT_REPLY_PROTECT);
+}
+
+/*
+ * A fault reply that maps or protects (FL_FAULT_REPLY_MAP/PROTECT) from t
+ * through r: checked whole first; then the faulter's space changes and it
+ * resumes. On an error nothing changes, the caller armed on r (if any) still
+ * waits, and t's registers hold the error (MR0, MR1 say what failed).
+ * Returns whether it was done.
+ */
+static bool vm_fault_reply(struct tcb *t, struct reply *r)
+{
+	uint64_t info = t->ctx.x[1];
+	struct tcb *c = r->caller;
+	struct vm_fault_reply op;
+	int err;
+
+	if (!c) {
+		err = FL_E_NO_REPLY;
+		op.word[0] = FL_FAULT_REPLY_BAD_TARGET;
+		op.word[1] = 0;
+	} else {
+		err = vspace_fault_reply_check(t, c, fl_msginfo_label(info), &t->ctx.x[2],
+		                               fl_msginfo_length(info), &op);
+	}
+	if (err) {
+		set_error(t, (unsigned)err);
+		t->ctx.x[1] |= fl_msginfo(0, 2, 0);
+		t->ctx.x[2] = op.word[0];
+		t->ctx.x[3] = op.word[1];
+		return false;
+	}
+	vspace_fault_reply_apply(&op);
+	uint64_t action = op.label == FL_FAULT_REPLY_MAP ? 3 : 4;
+	IPCLOG(FL_LOG_FAULT_REPLY, t, c, 0, op.label, 0, &action, 1, 0);
+	r->caller = NULL;
+	c->blocked_on = NULL;
+	c->send_flags = 0;
+	sched_wake(c);
+	return true;
+}
+
 void sys_reply(struct tcb *t)
 {
 	int err;
@@ -433,6 +483,11 @@ void sys_reply(struct tcb *t)
 
 	if (!r) {
 		set_error(t, (unsigned)err);
+		return;
+	}
+	if (vm_reply_label(t->ctx.x[1])) {
+		if (vm_fault_reply(t, r))
+			t->ctx.x[1] = 0;
 		return;
 	}
 	if (!r->caller) {
@@ -452,8 +507,12 @@ void sys_reply_recv(struct tcb *t)
 		set_error(t, (unsigned)err);
 		return;
 	}
-	if (r->caller)
+	if (vm_reply_label(t->ctx.x[1])) {
+		if (!vm_fault_reply(t, r))
+			return; /* the error goes back at once: t does not receive */
+	} else if (r->caller) {
 		do_reply(t, r);
+	}
 	sys_recv(t, true);
 }
 

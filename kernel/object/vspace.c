@@ -93,7 +93,7 @@ void vspace_activate(struct tcb *t)
 }
 
 /* Walk to the level-3 entry for va; NULL if a table is missing (*missing = that level). */
-static pte_t *walk(pte_t *l0, uint64_t va, int *missing)
+static inline pte_t *walk(pte_t *l0, uint64_t va, int *missing)
 {
 	pte_t *t = l0;
 
@@ -443,6 +443,23 @@ static int vspace_map_copy(struct invocation *inv, pte_t *l0, unsigned asid)
 	return FL_OK;
 }
 
+/* Present entry e with new rights, never beyond what its cap allowed; the
+ * instruction cache is made coherent first if it becomes executable. */
+static pte_t protected_pte(pte_t e, uint64_t rights)
+{
+	pte_t n = e & ~(PTE_AP_RO | PTE_UXN);
+
+	if (!(e & PTE_SW_MAY_WRITE))
+		rights &= ~(uint64_t)FL_MAP_WRITE;
+	if (!(rights & FL_MAP_WRITE))
+		n |= PTE_AP_RO;
+	if (!(rights & FL_MAP_EXEC) || ((e >> 2) & 7) != MT_NORMAL)
+		n |= PTE_UXN;
+	if (n != e && (e & PTE_UXN) && !(n & PTE_UXN))
+		sync_icache_page(e & PTE_ADDR_MASK);
+	return n;
+}
+
 /* Apply op to every present PTE in [va, va + pages); TLB maintenance batched. */
 enum range_op { RANGE_UNMAP, RANGE_PROTECT, RANGE_ACCESSED };
 
@@ -468,19 +485,9 @@ static uint64_t vspace_range(pte_t *l0, unsigned asid, uint64_t va, uint64_t pag
 			*pte = 0;
 			break;
 		case RANGE_PROTECT: {
-			pte_t n = e & ~(PTE_AP_RO | PTE_UXN);
-			bool device = ((e >> 2) & 7) != MT_NORMAL;
-			uint64_t r = rights;
-			if (!(e & PTE_SW_MAY_WRITE))
-				r &= ~(uint64_t)FL_MAP_WRITE;
-			if (!(r & FL_MAP_WRITE))
-				n |= PTE_AP_RO;
-			if (!(r & FL_MAP_EXEC) || device)
-				n |= PTE_UXN;
+			pte_t n = protected_pte(e, rights);
 			if (n == e)
 				continue;
-			if ((e & PTE_UXN) && !(n & PTE_UXN))
-				sync_icache_page(e & PTE_ADDR_MASK);
 			*pte = n;
 			break;
 		}
@@ -554,6 +561,114 @@ int vspace_invoke(struct invocation *inv)
 	default:
 		return FL_E_ILLEGAL_OPERATION;
 	}
+}
+
+/* The slot cptr names in t's CSpace: a plain index of a single-level root
+ * CNode where t has one (as the IPC fast path looks up), else the general
+ * lookup. */
+static struct cte *reply_lookup(struct tcb *t, uint64_t cptr, int *err)
+{
+	if (cptr < t->fast_nslots)
+		return &t->fast_cnode[cptr];
+	return lookup_slot(t, cptr, err);
+}
+
+/* Refuse with err, word the index of the message word at fault (MR0) and
+ * extra MR1 of the error reply. */
+static int fault_reply_refuse(struct vm_fault_reply *op, int err, uint64_t word, uint64_t extra)
+{
+	op->word[0] = word;
+	op->word[1] = extra;
+	return err;
+}
+
+/*
+ * Check a fault reply that maps (FL_FAULT_REPLY_MAP) or protects
+ * (FL_FAULT_REPLY_PROTECT) for the faulter c, from replier t with message
+ * words mr[0..len); everything is checked before anything changes, in the
+ * order docs/kernel-api.md gives. The VSpace is named by a cap the replier
+ * holds and must be the faulter's own, and va must be the page of the fault
+ * address: a reply can only do what answers the fault it replies to.
+ */
+int vspace_fault_reply_check(struct tcb *t, const struct tcb *c, uint64_t label, const uint64_t *mr,
+                             unsigned len, struct vm_fault_reply *op)
+{
+	bool map = label == FL_FAULT_REPLY_MAP;
+	unsigned vs_word = map ? 4 : 2, rights_word = map ? 3 : 1;
+	unsigned ec = esr_class(c->fault_words[2]);
+	struct cte *vs_slot, *cn_slot;
+	int missing = 0, err = FL_OK;
+
+	op->label = label;
+	if (!(c->send_flags & SENDF_FAULT) || (ec != EC_DABT_LOW && ec != EC_IABT_LOW))
+		return fault_reply_refuse(op, FL_E_ILLEGAL_OPERATION, FL_FAULT_REPLY_BAD_TARGET, 0);
+	if (len < (map ? 6u : 3u))
+		return fault_reply_refuse(op, FL_E_TRUNCATED, len, 0);
+	vs_slot = reply_lookup(t, mr[vs_word], &err);
+	if (!vs_slot)
+		return fault_reply_refuse(op, err, vs_word, 0);
+	pte_t *l0 = cap_vspace_l0(&vs_slot->cap);
+	if (!l0)
+		return fault_reply_refuse(op, FL_E_INVALID_CAPABILITY, vs_word, 0);
+	if (c->slots[TCB_SLOT_VSPACE].cap.type != FL_OBJ_VSPACE ||
+	    c->slots[TCB_SLOT_VSPACE].cap.obj != vs_slot->cap.obj)
+		return fault_reply_refuse(op, FL_E_INVALID_ARGUMENT, vs_word, 0);
+	op->va = mr[0];
+	op->rights = mr[rights_word];
+	op->asid = (unsigned)vs_slot->cap.data;
+	if (!user_va_ok(op->va, 1) || op->va != ALIGN_DOWN(c->fault_words[1], PAGE_SIZE))
+		return fault_reply_refuse(op, FL_E_INVALID_ARGUMENT, 0, 0);
+	if (!valid_rights(op->rights))
+		return fault_reply_refuse(op, FL_E_INVALID_ARGUMENT, rights_word, 0);
+	if (map) {
+		cn_slot = reply_lookup(t, mr[5], &err);
+		if (!cn_slot)
+			return fault_reply_refuse(op, err, 5, 0);
+		if (cn_slot->cap.type != FL_OBJ_CNODE)
+			return fault_reply_refuse(op, FL_E_INVALID_CAPABILITY, 5, 0);
+		uint64_t nslots = 1ULL << cnode_radix(&cn_slot->cap);
+		if (mr[1] >= nslots || mr[1] == mr[2])
+			return fault_reply_refuse(op, FL_E_RANGE, 1, 0);
+		if (mr[2] >= nslots)
+			return fault_reply_refuse(op, FL_E_RANGE, 2, 0);
+		op->dest = cap_cnode(&cn_slot->cap) + mr[1];
+		op->src = cap_cnode(&cn_slot->cap) + mr[2];
+		if (op->src->cap.type != FL_OBJ_FRAME ||
+		    !rights_allowed(op->src->cap.rights, op->rights))
+			return fault_reply_refuse(op, FL_E_INVALID_CAPABILITY, 2, 0);
+		if (op->dest->cap.type != FL_OBJ_NULL)
+			return fault_reply_refuse(op, FL_E_DELETE_FIRST, 1, 0);
+	}
+	op->pte = walk(l0, op->va, &missing);
+	if (!op->pte)
+		return fault_reply_refuse(op, FL_E_MAPPING, 0, (uint64_t)missing);
+	if (map && (*op->pte & 1))
+		return fault_reply_refuse(op, FL_E_DELETE_FIRST, 0, 0);
+	if (!map && !(*op->pte & 1))
+		return fault_reply_refuse(op, FL_E_MAPPING, 0, 0);
+	return FL_OK;
+}
+
+/* Apply a fault reply vspace_fault_reply_check accepted: MAP copies the frame
+ * cap into dest and maps it (as VSpace_MapCopy), PROTECT changes the
+ * mapping's rights (as VSpace_Protect, never beyond what its cap allowed). */
+void vspace_fault_reply_apply(struct vm_fault_reply *op)
+{
+	if (op->label == FL_FAULT_REPLY_MAP) {
+		struct cap c = op->src->cap;
+		c.flags &= ~CAPF_MAPPED;
+		c.data = 0;
+		cte_insert_child(op->src, op->dest, &c);
+		map_frame(&op->dest->cap, op->pte, op->va, op->asid, op->rights);
+		dsb_ish(); /* the entry was invalid: nothing to invalidate */
+		return;
+	}
+	pte_t e = *op->pte, n = protected_pte(e, op->rights);
+	if (n == e)
+		return;
+	*op->pte = n;
+	tlbi_page_asid(op->va, (uint16_t)op->asid);
+	tlbi_sync();
 }
 
 bool vspace_handle_access_flag(struct tcb *t, uint64_t far)

@@ -76,6 +76,7 @@ int frame_take(vm_frame_t *out);
 void frame_give(vm_frame_t f);
 void *frame_addr(vm_frame_t f);
 /* Slots of the big CNode above the frame caps, for mapping caps. */
+uint64_t fslot_reserve(size_t n);
 int fslot_alloc(uint64_t *out);
 void fslot_free(uint64_t s);
 size_t fslots_used(void);
@@ -84,14 +85,17 @@ void pager_map(uint64_t va, fl_cptr_t cnode, uint64_t first, uint64_t count, uns
 
 /* ---- space.c: a process's kernel address space, as the platform's cookie ---- */
 struct mapping;
-#define PSPACE_BUCKETS    1024
-#define PSPACE_MAX_TABLES 512
+#define PSPACE_BUCKETS     1024
+#define PSPACE_MAX_TABLES  512
+#define PSPACE_TABLE_CACHE 16
 struct pspace {
-	struct ulock lock; /* protects buckets, tables, ntables */
+	struct ulock lock; /* protects buckets, tables, ntables, tables_seen, reply maps */
 	fl_cptr_t vspace;  /* root cptr of the VSpace cap */
 	struct mapping *buckets[PSPACE_BUCKETS];
 	struct kobj tables[PSPACE_MAX_TABLES];
 	unsigned ntables;
+	/* 2 MiB spans (index + 1) known to have their last-level table */
+	uint64_t tables_seen[PSPACE_TABLE_CACHE];
 };
 void mappings_init(size_t count);
 int pspace_map(struct pspace *ps, uint64_t va, const vm_frame_t *frames, size_t n, unsigned rights);
@@ -99,6 +103,15 @@ int pspace_protect(struct pspace *ps, uint64_t va, size_t n, unsigned rights);
 int pspace_unmap(struct pspace *ps, uint64_t va, size_t n);
 bool pspace_test_clear_accessed(struct pspace *ps, uint64_t va);
 void pspace_release(struct pspace *ps); /* every mapping cap and page table */
+/* Mappings answered by the reply (space.c; docs/pager.md): a worker's fault's
+ * one map or protect travels in its fault reply. A worker's record: the
+ * reply (label FL_FAULT_REPLY_MAP/PROTECT, six words) and whether it is
+ * open (names its space) or closed (NULL); space.c has the protocol. */
+struct reply_map {
+	struct pspace *open;
+	fl_cptr_t reply; /* the worker's Reply object, armed with the faulter */
+	struct fl_msg msg;
+};
 size_t mappings_used(void);
 
 /* ---- platform.c ---- */
@@ -127,7 +140,7 @@ struct thread {
 struct process {
 	enum proc_state state; /* protected by proc_lock */
 	uint32_t index, pid, ppid;
-	unsigned busy; /* workers using the process right now; protected by proc_lock */
+	/* its busy count (workers using it now) is proc_busy[index], process.c */
 	char name[48];
 	struct vm_space space;
 	struct pspace ps;
@@ -200,11 +213,48 @@ struct worker {
 	unsigned id;
 	fl_cptr_t reply; /* the reply object this worker receives with */
 	struct vm_lockrec lockrec;
+	struct reply_map *rmap; /* its reply-map record; NULL: a helper thread */
+	/* The fault whose page may be answered by a reply map, or NULL. */
+	struct pspace *reply_ps;
+	uint64_t reply_va;
 };
 extern fl_cptr_t pager_ep;
+/* The calling pager thread's record (worker_self()), set before it runs anything. */
+extern _Thread_local struct worker *pager_self;
 void workers_start(unsigned ncpus);
 void worker_loop(struct worker *w) __attribute__((noreturn));
 struct worker *worker_self(void);
+
+/* ---- space.c: mappings answered by the reply (docs/pager.md) ---- */
+void pspace_reply_init(struct worker *w);
+bool pspace_reply_sent(struct worker *w, uint64_t err);
+void pspace_reply_flush_slow(struct worker *w);
+
+/* Worker w's fault at addr of ps may be answered with a reply map until
+ * pspace_reply_disallow. */
+static inline void pspace_reply_allow(struct worker *w, struct pspace *ps, uint64_t addr)
+{
+	w->reply_ps = ps;
+	w->reply_va = addr & ~(uint64_t)VM_PAGE_MASK;
+}
+
+static inline void pspace_reply_disallow(struct worker *w)
+{
+	w->reply_ps = NULL;
+}
+
+/* Worker w's open reply map (the reply to send for its fault), or NULL. */
+static inline const struct fl_msg *pspace_reply_pending(const struct worker *w)
+{
+	return w->rmap && w->rmap->open ? &w->rmap->msg : NULL;
+}
+
+/* Before w answers anything else: resolve a reply map it will not send. */
+static inline void pspace_reply_flush(struct worker *w)
+{
+	if (w->rmap && w->rmap->open)
+		pspace_reply_flush_slow(w);
+}
 /* Helper threads beside the workers (extregion.c's external-pager caller,
  * watchdog and reaper: 0..2; the evictor and the swap I/O threads, swapio.h:
  * 3..11): ids MAX_WORKERS.., IPC buffers after the workers'. */

@@ -122,6 +122,20 @@ static struct ulock ext_lock;
 static struct listener listeners[EXT_LISTENERS];
 static struct entry entries[EXT_ENTRIES];
 static struct attach attached[MAX_PROCS][EXT_ATTACH];
+/* Per process record: how many of attached[i] are used; read without
+ * ext_lock by extregion_fault, so a process with none (nearly every fault)
+ * does not take ext_lock. Written under ext_lock (attach_recount). */
+static unsigned attached_used[MAX_PROCS];
+
+/* Recount attached[idx] after a change. Caller holds ext_lock. */
+static void attach_recount(unsigned idx)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < EXT_ATTACH; k++)
+		n += attached[idx][k].used;
+	__atomic_store_n(&attached_used[idx], n, __ATOMIC_RELEASE);
+}
 static struct stage stages[EXT_STAGES];
 static struct request requests[EXT_REQUESTS];
 static struct supplied supplied[EXT_SUPPLIED];
@@ -359,6 +373,10 @@ bool extregion_fault(struct process *p, unsigned tid, uint64_t addr, enum vm_acc
 	uint64_t off = 0;
 	char why[64];
 
+	/* No attachment (changed only by p's own requests, or fork and
+	 * teardown while no thread of p runs): nothing to look up. */
+	if (!__atomic_load_n(&attached_used[p->index], __ATOMIC_ACQUIRE))
+		return false;
 	ulock_take(&ext_lock);
 	for (unsigned k = 0; k < EXT_ATTACH; k++) {
 		struct attach *a = &attached[p->index][k];
@@ -465,6 +483,7 @@ void extregion_fork(struct process *parent, struct process *child)
 		if (attached[child->index][k].used)
 			attached[child->index][k].e->users++;
 	}
+	attach_recount(child->index);
 	ulock_drop(&ext_lock);
 }
 
@@ -591,6 +610,7 @@ void extregion_exit(struct process *p)
 			nfreed += entry_unref(a->e, freed + nfreed);
 		}
 	}
+	attach_recount(p->index);
 	for (unsigned i = 0; i < EXT_LISTENERS; i++) {
 		struct listener *l = &listeners[i];
 		if (!l->used || l->dead || l->index != p->index || l->pid != p->pid)
@@ -810,6 +830,7 @@ int extregion_on_attach(void *ctx, uint64_t badge, uint32_t server, uint64_t sta
 		e->users = 1;
 		e->writable = writable;
 		*a = (struct attach){.used = true, .start = start, .end = start + size, .e = e};
+		attach_recount(p->index);
 	}
 	ulock_drop(&ext_lock);
 	if (err) {
@@ -829,6 +850,7 @@ int extregion_on_attach(void *ctx, uint64_t badge, uint32_t server, uint64_t sta
 		vm_frame_t freed[EXT_STAGES];
 		ulock_take(&ext_lock);
 		a->used = false;
+		attach_recount(p->index);
 		e->l = NULL; /* never served: no region_closed */
 		unsigned n = entry_unref(e, freed);
 		ulock_drop(&ext_lock);

@@ -25,16 +25,25 @@ static void kill_process(struct process *p, unsigned tid, const char *why, uint6
 	proc_terminate(p, FL_KILLED_SIGNAL);
 }
 
+/* fault_verdict without copying the verdict (it carries a 96-byte message):
+ * the workers' way. */
+static int fault_answer(struct process *p, unsigned tid, uint64_t addr, uint64_t ip,
+                        const struct vm_verdict *v)
+{
+	if (v->kind == VM_KILL) {
+		kill_process(p, tid, v->msg, ip);
+		return FL_IDL_DEFER;
+	}
+	if (p->is_init)
+		resident_fault(p, addr);
+	return FAULT_REPLY_RETRY;
+}
+
 /* vmcore's verdict -> kill with the log line, or resident pin and resume
  * (core.h). Caller holds a busy reference on p. */
 int fault_verdict(struct process *p, unsigned tid, uint64_t addr, uint64_t ip, struct vm_verdict v)
 {
-	if (v.kind == VM_KILL) {
-		kill_process(p, tid, v.msg, ip);
-		return FL_IDL_DEFER;
-	}
-	resident_fault(p, addr);
-	return FAULT_REPLY_RETRY;
+	return fault_answer(p, tid, addr, ip, &v);
 }
 
 /* The default handling of a VM fault of p's thread tid at addr (no
@@ -70,8 +79,8 @@ static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t
 	unsigned tid;
 	struct process *p = proc_get(badge, &tid);
 	int ret = FL_IDL_DEFER; /* no reply: the thread is gone */
+	struct worker *w = ctx;
 
-	(void)ctx;
 	(void)esr;
 	(void)reserved;
 	if (!p)
@@ -81,8 +90,11 @@ static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t
 		proc_put(p);
 		return ret;
 	}
+	/* The page's one map or protect may travel in the reply (space.c). */
+	pspace_reply_allow(w, &p->ps, addr);
 	struct vm_verdict v = vm_fault_noio(&p->space, addr, (enum vm_access)access, sp);
 	if (v.kind == VM_NEED_IO) {
+		pspace_reply_disallow(w);
 		if (swapio_defer(p, badge, addr, (enum vm_access)access, sp, ip)) {
 			proc_put(p);
 			return FL_IDL_DEFER; /* an I/O thread answers it */
@@ -90,7 +102,8 @@ static int on_vm(void *ctx, uint64_t badge, uint64_t ip, uint64_t addr, uint64_t
 		/* Every request record or Reply object is taken: do it here. */
 		v = vm_fault(&p->space, addr, (enum vm_access)access, sp);
 	}
-	ret = fault_verdict(p, tid, addr, ip, v);
+	pspace_reply_disallow(w);
+	ret = fault_answer(p, tid, addr, ip, &v);
 	proc_put(p);
 	return ret;
 }

@@ -202,6 +202,20 @@ void *frame_addr(vm_frame_t f)
 	return (void *)(PAGER_WINDOW_VA + f * 4096);
 }
 
+/* Take the first n mapping slots for good (space.c's mapping records, one
+ * slot each); returns the first. Caller: boot, before any fslot_alloc. */
+uint64_t fslot_reserve(size_t n)
+{
+	uint64_t first = fslot_first;
+
+	if (n > fslot_count)
+		pager_panic("frame CNode: %lu mapping slots wanted, %lu there", (unsigned long)n,
+		            (unsigned long)fslot_count);
+	fslot_first += n;
+	fslot_count -= n;
+	return first;
+}
+
 /* A free mapping slot of the frame CNode. -1 if none. */
 int fslot_alloc(uint64_t *out)
 {

@@ -150,7 +150,7 @@ size_t slots_used(void)
 	ulock_take(&ut_lock);
 	cached = 2 * block_nfree;
 	ulock_drop(&ut_lock);
-	return nslots_used + fslots_used() - cached;
+	return nslots_used + fslots_used() + mappings_used() - cached;
 }
 
 /* Retype from the first boot untyped with room. Caller holds ut_lock. */

@@ -2,7 +2,7 @@
  * Processes: creation from the boot archive (spawn) or by COW fork, threads,
  * termination (exit or kill), and waitpid. docs/pager.md has the lifecycle.
  *
- * Locks, in order: proc_lock (the process table: state, busy, pid, ppid,
+ * Locks, in order: proc_lock (the process table: state, pid, ppid,
  * wait_status, wait_reply of every process) before a process's thread_lock
  * (its threads[]). Neither is held across a vmcore call. A worker uses a
  * process only between proc_get and proc_put (busy); termination marks the
@@ -27,6 +27,26 @@
 
 struct ulock proc_lock;
 static struct process procs[MAX_PROCS];
+/*
+ * Busy counts, by record index (outside struct process: allocation clears a
+ * record whole, and a count must never be cleared under a proc_get that is
+ * just backing out). Changed only by atomic adds, so proc_get and proc_put
+ * take no lock: proc_get adds one, then reads the state again and backs out
+ * unless it is still LIVE; proc_terminate stores DYING, then waits for its
+ * own count alone. Both sides are sequentially consistent, so either the
+ * getter sees DYING or the terminator sees the getter's count.
+ */
+static unsigned proc_busy[MAX_PROCS];
+
+static void busy_add(const struct process *p, int delta)
+{
+	__atomic_fetch_add(&proc_busy[p->index], (unsigned)delta, __ATOMIC_SEQ_CST);
+}
+
+static unsigned busy_of(unsigned index)
+{
+	return __atomic_load_n(&proc_busy[index], __ATOMIC_SEQ_CST);
+}
 static uint32_t next_pid = 1;
 static unsigned next_cpu, ncpus_online = 1;
 static size_t nlive;
@@ -55,21 +75,21 @@ struct process *proc_get(uint64_t badge, unsigned *tid)
 
 	if (!(badge >> 8) || idx >= MAX_PROCS || (badge & 0xff) >= FL_PROCINFO_THREADS_MAX)
 		return NULL;
-	ulock_take(&proc_lock);
-	if (procs[idx].state == PROC_LIVE) {
-		p = &procs[idx];
-		p->busy++;
+	p = &procs[idx];
+	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PROC_LIVE)
+		return NULL;
+	busy_add(p, 1);
+	if (__atomic_load_n(&p->state, __ATOMIC_SEQ_CST) != PROC_LIVE) {
+		busy_add(p, -1); /* ending: proc_terminate waits for us to back out */
+		return NULL;
 	}
-	ulock_drop(&proc_lock);
 	*tid = (unsigned)(badge & 0xff);
 	return p;
 }
 
 void proc_put(struct process *p)
 {
-	ulock_take(&proc_lock);
-	p->busy--;
-	ulock_drop(&proc_lock);
+	busy_add(p, -1);
 }
 
 size_t proc_count(void)
@@ -93,14 +113,14 @@ static struct process *record_alloc(uint32_t ppid)
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		/* busy: a worker's reference to the process that ended here
 		 * is not dropped yet (see the comment at the top). */
-		if (procs[i].state == PROC_FREE && procs[i].busy == 0) {
+		if (procs[i].state == PROC_FREE && busy_of(i) == 0) {
 			p = &procs[i];
 			memset(p, 0, sizeof *p);
 			p->index = i;
 			p->state = PROC_DYING;
 			p->pid = next_pid++;
 			p->ppid = ppid;
-			p->busy = 1;
+			busy_add(p, 1);
 			nlive++;
 			break;
 		}
@@ -305,16 +325,13 @@ void proc_terminate(struct process *p, int32_t wait_status)
 		ulock_drop(&proc_lock);
 		return; /* another worker ends it */
 	}
-	p->state = PROC_DYING;
+	__atomic_store_n(&p->state, PROC_DYING, __ATOMIC_SEQ_CST);
 	ulock_drop(&proc_lock);
 	for (unsigned i = 0; i < FL_PROCINFO_THREADS_MAX; i++)
 		kobj_free(&p->threads[i].tcb);
 	/* Other workers may still be serving its threads; they finish first. */
 	for (;;) {
-		ulock_take(&proc_lock);
-		unsigned busy = p->busy;
-		ulock_drop(&proc_lock);
-		if (busy == 1)
+		if (busy_of(p->index) == 1)
 			break;
 		fl_yield();
 	}
@@ -356,7 +373,7 @@ void proc_kill_paged_by(uint32_t pager_pid)
 	ulock_take(&proc_lock);
 	for (unsigned i = 0; i < MAX_PROCS; i++)
 		if (procs[i].state == PROC_LIVE && procs[i].custom_pager == pager_pid) {
-			procs[i].busy++;
+			busy_add(&procs[i], 1);
 			victims[n++] = &procs[i];
 		}
 	ulock_drop(&proc_lock);
@@ -389,7 +406,7 @@ static void abandon(struct process *p)
 {
 	teardown(p);
 	ulock_take(&proc_lock);
-	p->busy--;
+	busy_add(p, -1);
 	record_free_locked(p);
 	ulock_drop(&proc_lock);
 }
@@ -403,8 +420,8 @@ static void abandon(struct process *p)
 static void publish(struct process *p, unsigned tid)
 {
 	ulock_take(&proc_lock);
-	p->state = PROC_LIVE;
-	p->busy = 0;
+	__atomic_store_n(&p->state, PROC_LIVE, __ATOMIC_RELEASE);
+	busy_add(p, -1); /* the builder's reference */
 	ulock_drop(&proc_lock);
 	kcall(p->threads[tid].tcb.obj, FL_TCB_RESUME, 0, NULL, 0, NULL, NULL);
 }
@@ -488,7 +505,7 @@ struct process *proc_find(uint32_t pid)
 	for (unsigned i = 0; i < MAX_PROCS && !p; i++)
 		if (procs[i].state == PROC_LIVE && procs[i].pid == pid) {
 			p = &procs[i];
-			p->busy++;
+			busy_add(p, 1);
 		}
 	ulock_drop(&proc_lock);
 	return p;
@@ -669,7 +686,7 @@ int proc_frames(uint32_t pid, uint64_t *frames, uint64_t *cow)
 	for (unsigned i = 0; i < MAX_PROCS; i++)
 		if (procs[i].state == PROC_LIVE && procs[i].pid == pid) {
 			p = &procs[i];
-			p->busy++;
+			busy_add(p, 1);
 		}
 	ulock_drop(&proc_lock);
 	if (!p)
@@ -706,7 +723,7 @@ int proc_kill(struct process *parent, uint32_t pid, uint32_t signal)
 		if (procs[i].state == PROC_LIVE && procs[i].pid == pid &&
 		    procs[i].ppid == parent->pid) {
 			c = &procs[i];
-			c->busy++;
+			busy_add(c, 1);
 		}
 	ulock_drop(&proc_lock);
 	if (!c)
@@ -730,7 +747,7 @@ static unsigned doom_tree_locked(struct process *q, struct process **out)
 	bool grew = true;
 
 	q->doomed = true;
-	q->busy++;
+	busy_add(q, 1);
 	out[n++] = q;
 	/* Descendants, level by level: a process whose parent is doomed. */
 	while (grew) {
@@ -745,7 +762,7 @@ static unsigned doom_tree_locked(struct process *q, struct process **out)
 				if (a->doomed && a->state != PROC_FREE && a->pid == c->ppid) {
 					c->doomed = grew = true;
 					if (c->state == PROC_LIVE) {
-						c->busy++;
+						busy_add(c, 1);
 						out[n++] = c;
 					}
 					break;

@@ -22,13 +22,36 @@ void _set_tls(void *tls);
 
 fl_cptr_t pager_ep;
 static struct worker workers[MAX_WORKERS];
-static _Thread_local struct worker *self;
+_Thread_local struct worker *pager_self;
 
 #define WORKER_STACK (64u << 10)
 
 struct worker *worker_self(void)
 {
-	return self;
+	return pager_self;
+}
+
+/*
+ * Answer a fault whose map or protect travels in the reply (space.c): one
+ * ReplyRecv maps, resumes the faulter and receives the next message into m.
+ * If the kernel refused the reply it answered at once and nothing changed;
+ * space.c closes the record, and the faulter, if it still waits, gets a
+ * plain resume.
+ */
+static void reply_map_recv(struct worker *w, const struct fl_msg *reply, struct fl_msg *m)
+{
+	/* Sent from the record itself, which stays as it is (space.c may need
+	 * its words again); the next message arrives in m. */
+	fl_syscall_io(FL_SYS_REPLY_RECV, pager_ep, w->reply, reply, m);
+	uint64_t err = fl_msginfo_is_error(m->info) ? fl_msginfo_label(m->info) : FL_OK;
+	bool resume = pspace_reply_sent(w, err);
+	if (err == FL_OK)
+		return;
+	*m = (struct fl_msg){.info = fl_msginfo(FAULT_REPLY_RETRY, 0, 0)};
+	if (resume)
+		fl_reply_recv(pager_ep, w->reply, m);
+	else
+		fl_recv(pager_ep, w->reply, m);
 }
 
 /* Serve the pager endpoint forever. Caller: a worker thread, TLS set up. */
@@ -36,7 +59,7 @@ void worker_loop(struct worker *w)
 {
 	struct fl_msg m = {0};
 
-	self = w;
+	pager_self = w;
 	fl_recv(pager_ep, w->reply, &m);
 	for (;;) {
 		int r = FL_IDL_NO_REPLY;
@@ -47,6 +70,12 @@ void worker_loop(struct worker *w)
 			else
 				r = pager_dispatch(&pager_handlers, w, &m);
 		}
+		const struct fl_msg *rm = pspace_reply_pending(w);
+		if (r == FL_IDL_REPLY && rm) {
+			reply_map_recv(w, rm, &m);
+			continue;
+		}
+		pspace_reply_flush(w); /* no reply map outlives its fault */
 		if (r == FL_IDL_REPLY)
 			fl_reply_recv(pager_ep, w->reply, &m);
 		else
@@ -99,7 +128,7 @@ static void helper_entry(struct helper *h)
 {
 	_init_tls(h->tls);
 	_set_tls(h->tls);
-	self = &h->w;
+	pager_self = &h->w;
 	h->fn(&h->w);
 	pager_panic("pager helper thread %u returned", h->w.id);
 }
@@ -133,8 +162,9 @@ void workers_start(unsigned ncpus)
 		struct worker *w = &workers[i];
 		w->id = i;
 		w->reply = reply_alloc();
+		pspace_reply_init(w);
 	}
-	self = &workers[0];
+	pager_self = &workers[0];
 	for (unsigned i = 1; i < ncpus; i++) {
 		void *tls = heap_alloc((size_t)(uintptr_t)__tls_size + 64);
 		/* x0 = worker, x1 = TLS block: worker_entry's arguments. */

@@ -336,9 +336,9 @@ static void poweroff(void)
 	printf("ktest: power-off failed (error %llu)\n", (unsigned long long)kt_error(&m));
 }
 
-static const struct kt_test *const groups[] = {kt_ipc_tests,   kt_ntfn_tests, kt_sched_tests,
-                                               kt_cap_tests,   kt_vm_tests,   kt_fault_tests,
-                                               kt_ipclog_tests};
+static const struct kt_test *const groups[] = {kt_ipc_tests,         kt_ntfn_tests,  kt_sched_tests,
+                                               kt_cap_tests,         kt_vm_tests,    kt_fault_tests,
+                                               kt_fault_reply_tests, kt_ipclog_tests};
 
 int main(void)
 {

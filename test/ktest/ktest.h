@@ -133,6 +133,6 @@ extern const uint32_t kt_asm_ret_insn;
 
 /* The tests, by area. */
 extern const struct kt_test kt_ipc_tests[], kt_ntfn_tests[], kt_sched_tests[], kt_cap_tests[],
-    kt_vm_tests[], kt_fault_tests[], kt_ipclog_tests[];
+    kt_vm_tests[], kt_fault_tests[], kt_fault_reply_tests[], kt_ipclog_tests[];
 
 #endif

@@ -3,7 +3,8 @@
  * pager.trace_map maps read-only into this process: a zero-fill fault and
  * a copy-on-write copy each appear as this thread's FAULT (address, access,
  * ESR class), received by a pager worker that maps a frame at the page and
- * then answers with a FAULT_REPLY that resumes this thread, in that order.
+ * then answers with a FAULT_REPLY that resumes this thread, in that order
+ * (or whose FAULT_REPLY maps the page itself: FL_FAULT_REPLY_MAP).
  * A forked child (not a process the init process started) may neither map
  * the log nor switch recording.
  */

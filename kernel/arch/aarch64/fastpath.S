@@ -328,6 +328,10 @@ fastpath_reply_recv:
 	cpu_free_for x19, .Lrr_c_locked
 	ldr	w10, [x19, #T_SEND_FLAGS]
 	tbnz	w10, #K_SENDF_FAULT_BIT, .Lrr_fault
+	/* A label of the kernel's range (FL_FAULT_REPLY_MAP/PROTECT among
+	 * them) to a caller that is not faulting: the general path refuses
+	 * a map/protect and delivers the others. */
+	tbnz	x1, #63, .Lrr_c_locked
 	rr_commit
 	switch_to x19
 	/* The reply, as do_reply() delivers it: badge 0. */
@@ -337,7 +341,8 @@ fastpath_reply_recv:
 
 /* The caller waits for a fault reply: label 0 resumes it at the faulting
  * instruction, 1 (FL_FAULT_REPLY_SKIP) after it; its registers are not
- * touched. Other labels leave it stopped: the general path does that. */
+ * touched. Other labels (a map or protect reply, docs/kernel-api.md, or a
+ * stop) go to the general path. */
 .Lrr_fault:
 	lsr	x10, x1, #K_MSG_LABEL_SHIFT
 	cmp	x10, #K_FAULT_REPLY_SKIP

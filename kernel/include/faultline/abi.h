@@ -194,6 +194,26 @@ enum fl_fault_access {
 };
 #define FL_FAULT_REPLY_SKIP 1
 
+/*
+ * Fault replies that change the faulter's address space and then resume it
+ * at ip, in the one Reply or ReplyRecv (docs/kernel-api.md, "Faults"):
+ *   FL_FAULT_REPLY_MAP: MR0 va (the fault address's page), MR1 dest slot
+ *     index, MR2 source frame slot index (both in the CNode of MR5), MR3
+ *     rights, MR4 the faulter's VSpace (cptr), MR5 a CNode (cptr): copy the
+ *     frame cap into the empty dest and map it at va (VSpace_MapCopy's work;
+ *     nothing may be mapped at va).
+ *   FL_FAULT_REPLY_PROTECT: MR0 va, MR1 rights, MR2 the faulter's VSpace
+ *     (cptr): new rights for the mapping at va (VSpace_Protect's work).
+ * Only to a thread waiting on a VM fault. On any error nothing changes, the
+ * faulter still waits, and the replier gets the error at once (ReplyRecv
+ * does not receive): MR0 = the index of the word refused (0..5) or
+ * FL_FAULT_REPLY_BAD_TARGET (no caller armed, or not a VM faulter), MR1 =
+ * the missing table level (1..3) for FL_E_MAPPING, else 0.
+ */
+#define FL_FAULT_REPLY_MAP        0xfff000000101ULL
+#define FL_FAULT_REPLY_PROTECT    0xfff000000102ULL
+#define FL_FAULT_REPLY_BAD_TARGET 6
+
 /* Label of a message that is a bound notification's badge word, delivered to
  * a thread waiting in Recv on an endpoint (x0 = the word, length 0). */
 #define FL_NOTIFICATION_LABEL 0xfff000000010ULL

@@ -15,7 +15,8 @@ enum fl_ipclog_kind {
 	FL_LOG_REPLY = 3, /* a reply delivered: from (replier) -> to (caller) */
 	FL_LOG_FAULT = 4, /* a fault message delivered: from (faulter) -> to (handler);
 	                     words = MR0..2 (ip, address, ESR), flags = access (MR3) */
-	/* the handler answered a fault: words[0] = 0 resumed, 1 skipped, 2 stays stopped */
+	/* the handler answered a fault: words[0] = 0 resumed, 1 skipped, 2 stays stopped,
+	   3 mapped (FL_FAULT_REPLY_MAP) and resumed, 4 protected (..._PROTECT) and resumed */
 	FL_LOG_FAULT_REPLY = 5,
 	FL_LOG_BLOCK_SEND = 6, /* from waits to send (no receiver yet); a fault: flags = access */
 	FL_LOG_BLOCK_RECV = 7, /* from waits to receive */

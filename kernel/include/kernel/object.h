@@ -277,6 +277,21 @@ void page_table_unmap_cap(struct cap *c);
 void vspace_activate(struct tcb *t);
 /* An access-flag fault the kernel resolves itself; true if handled. */
 bool vspace_handle_access_flag(struct tcb *t, uint64_t far);
+/* A checked FL_FAULT_REPLY_MAP/PROTECT, ready to apply (object/vspace.c). */
+struct vm_fault_reply {
+	uint64_t label, va, rights;
+	struct cte *dest, *src; /* MAP: the empty slot and the frame cap copied into it */
+	uint64_t *pte;
+	unsigned asid;
+	uint64_t word[2]; /* on an error: MR0, MR1 of the error reply */
+};
+/* Check the fault reply label (MAP or PROTECT) with words mr[0..len) from
+ * replier t for the thread c waiting on the reply; fills *op. Returns FL_OK or
+ * the error (op->word says what failed). Changes nothing. */
+int vspace_fault_reply_check(struct tcb *t, const struct tcb *c, uint64_t label, const uint64_t *mr,
+                             unsigned len, struct vm_fault_reply *op);
+/* Apply a reply vspace_fault_reply_check accepted (the big lock held since). */
+void vspace_fault_reply_apply(struct vm_fault_reply *op);
 
 /* --- interrupts (object/irq.c) --- */
 int irq_control_invoke(struct invocation *inv);

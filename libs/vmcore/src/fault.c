@@ -58,6 +58,40 @@ static struct vm_verdict no_frame(bool may_io, uint64_t addr)
 	return may_io ? vm_verdict_kill(VM_KILL_OOM, addr) : vm_verdict_need_io();
 }
 
+/* New entry p of region r is in frame nf (registered): map it, and resume.
+ * Caller holds the SPT lock; it is dropped. */
+static inline struct vm_verdict map_new_page(struct vm_space *s, const struct vm_region *r,
+                                             struct vm_page *p, vm_frame_t nf)
+{
+	struct vm *vm = s->vm;
+
+	p->frame = nf;
+	p->mapped = true;
+	s->resident++;
+	vm->plat.map(vm->plat.ctx, s->cookie, p->va, &nf, 1, vm_page_rights(r, p));
+	vm_lock_drop(vm, &s->lock);
+	return vm_verdict_resume();
+}
+
+/* Enter filled frame nf as the page at va of region r and map it: the last
+ * step of a first touch. Caller holds the SPT lock and checked that va has
+ * no entry; it is dropped. */
+static inline struct vm_verdict insert_filled(struct vm_space *s, const struct vm_region *r,
+                                              uint64_t va, vm_frame_t nf, uint64_t addr)
+{
+	struct vm *vm = s->vm;
+	struct vm_page *p = vm_page_insert(s, va);
+
+	if (!p || vm_frame_register(vm, nf, s, va) != VM_OK) {
+		if (p)
+			vm_page_remove(s, p);
+		vm_lock_drop(vm, &s->lock);
+		vm_frame_put_unused(vm, nf);
+		return vm_verdict_kill(VM_KILL_OOM, addr);
+	}
+	return map_new_page(s, r, p, nf);
+}
+
 /*
  * First touch of a page with no entry: zero-fill (zero, heap, stack regions,
  * file pages past the file's bytes) or read from the file. Caller holds no
@@ -68,7 +102,6 @@ static struct vm_verdict fill_page(struct vm_space *s, struct vm_region region, 
 {
 	struct vm *vm = s->vm;
 	struct vm_region *r;
-	struct vm_page *p;
 	vm_frame_t nf;
 
 	if (fault_frame(vm, may_io, &nf) != VM_OK)
@@ -87,20 +120,45 @@ static struct vm_verdict fill_page(struct vm_space *s, struct vm_region region, 
 		vm_frame_put_unused(vm, nf);
 		return vm_verdict_retry();
 	}
-	p = vm_page_insert(s, va);
-	if (!p || vm_frame_register(vm, nf, s, va) != VM_OK) {
-		if (p)
-			vm_page_remove(s, p);
+	return insert_filled(s, r, va, nf, addr);
+}
+
+/*
+ * First touch of a zero page (zero, heap and stack regions) by a fault that
+ * may not wait (vm_fault_noio), done whole under the SPT lock. The rule
+ * "never hold an SPT lock across frame allocation" exists because
+ * allocation may evict and eviction takes SPT locks; vm_frame_try never
+ * evicts (it takes only the frame's lock, rank 4, and the platform's
+ * allocator), so here the lock is kept, and with it the entry's absence:
+ * no second lookup, no check-and-insert; the frame is taken and registered
+ * in one hold of its lock. The page is cleared under the SPT lock (a few
+ * hundred instructions; a file read, which may be longer, still goes
+ * through fill_page). Caller holds the SPT lock; it is dropped.
+ */
+static struct vm_verdict fill_zero_locked(struct vm_space *s, const struct vm_region *r,
+                                          uint64_t va, uint64_t addr)
+{
+	struct vm *vm = s->vm;
+	struct vm_page *p;
+	vm_frame_t nf;
+	int err = vm_frame_try_register(vm, s, va, &nf);
+
+	if (err) {
 		vm_lock_drop(vm, &s->lock);
-		vm_frame_put_unused(vm, nf);
+		return err == VM_E_NOMEM ? vm_verdict_need_io()
+		                         : vm_verdict_kill(VM_KILL_OOM, addr);
+	}
+	vm->plat.page_zero(vm->plat.ctx, nf);
+	p = vm_page_insert(s, va);
+	if (!p) {
+		struct vm_frame *fe = vm_frame_entry(vm, nf);
+		vm_lock_take(vm, &fe->lock);
+		vm_frame_drop_ref_locked(vm, fe, nf, s, va); /* the frame goes back */
+		vm_lock_drop(vm, &fe->lock);
+		vm_lock_drop(vm, &s->lock);
 		return vm_verdict_kill(VM_KILL_OOM, addr);
 	}
-	p->frame = nf;
-	p->mapped = true;
-	s->resident++;
-	vm->plat.map(vm->plat.ctx, s->cookie, va, &nf, 1, vm_page_rights(r, p));
-	vm_lock_drop(vm, &s->lock);
-	return vm_verdict_resume();
+	return map_new_page(s, r, p, nf);
 }
 
 /*
@@ -329,6 +387,8 @@ static struct vm_verdict fault(struct vm_space *s, uint64_t addr, enum vm_access
 		vm_lock_drop(vm, &s->lock);
 		return vm_verdict_kill(VM_KILL_STACK_FAR_BELOW_SP, addr);
 	}
+	if (!may_io && r->kind != VM_REGION_FILE)
+		return fill_zero_locked(s, r, va, addr);
 	copy = *r;
 	vm_lock_drop(vm, &s->lock);
 	return fill_page(s, copy, va, addr, may_io);

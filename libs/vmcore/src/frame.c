@@ -28,8 +28,9 @@ void vm_stat_add(struct vm *vm, size_t *counter, long delta)
 	__atomic_fetch_add(counter, (size_t)delta, __ATOMIC_RELAXED);
 }
 
-/* Take a fresh frame from the platform. */
-static int frame_from_platform(struct vm *vm, vm_frame_t *out)
+/* A fresh frame from the platform, owned by USER, its lock taken (the
+ * caller drops it). */
+static int frame_from_platform_locked(struct vm *vm, vm_frame_t *out, struct vm_frame **fep)
 {
 	struct vm_frame *fe;
 	vm_frame_t f;
@@ -44,10 +45,45 @@ static int frame_from_platform(struct vm *vm, vm_frame_t *out)
 	fe->owner = VM_OWNER_USER;
 	fe->evicting = false;
 	fe->referenced = false;
-	vm_lock_drop(vm, &fe->lock);
 	vm_stat_add(vm, &vm->stats.frames_user, 1);
 	*out = f;
+	*fep = fe;
 	return VM_OK;
+}
+
+/* Take a fresh frame from the platform. */
+static int frame_from_platform(struct vm *vm, vm_frame_t *out)
+{
+	struct vm_frame *fe;
+	int err = frame_from_platform_locked(vm, out, &fe);
+
+	if (!err)
+		vm_lock_drop(vm, &fe->lock);
+	return err;
+}
+
+/*
+ * vm_frame_try and vm_frame_register in one hold of the frame's lock: a
+ * frame from the platform (never by eviction) for a user page, with s's
+ * reference at va. VM_E_NOMEM if the platform has none; VM_E_INVAL if no
+ * reverse-map record is left (the frame went back). Caller holds s's SPT
+ * lock and no vmcore lock of rank 4 or above; the page is s's to fill and
+ * map before it lets go of the SPT lock (an evictor that picks the frame
+ * needs that lock before it touches it).
+ */
+int vm_frame_try_register(struct vm *vm, struct vm_space *s, uint64_t va, vm_frame_t *out)
+{
+	struct vm_frame *fe;
+	int err = frame_from_platform_locked(vm, out, &fe);
+
+	if (err)
+		return err;
+	fe->referenced = true;
+	err = vm_frame_add_ref_locked(vm, fe, s, va);
+	if (err)
+		vm_frame_release_if_unused_locked(vm, fe, *out);
+	vm_lock_drop(vm, &fe->lock);
+	return err ? VM_E_INVAL : VM_OK;
 }
 
 /* Get a frame for a user page from the platform only, never by eviction

@@ -137,6 +137,7 @@ static inline void vm_frame_link_ref_locked(struct vm_frame *fe, struct vm_space
 }
 void vm_frame_release_if_unused_locked(struct vm *vm, struct vm_frame *fe, vm_frame_t f);
 int vm_frame_register(struct vm *vm, vm_frame_t f, struct vm_space *s, uint64_t va);
+int vm_frame_try_register(struct vm *vm, struct vm_space *s, uint64_t va, vm_frame_t *out);
 void vm_stat_add(struct vm *vm, size_t *counter, long delta);
 
 /* evict.c */

@@ -169,7 +169,7 @@ class Flow:
                     f.steps = sorted(f.steps + [s for s in done if s.ts >= f.received],
                                      key=lambda s: s.ts)
                 f.action = namer.fault_action(rec)
-                f.resumed = bool(rec.words) and rec.words[0] in (0, 1)
+                f.resumed = bool(rec.words) and rec.words[0] in (0, 1, 3, 4)
                 f.outcome = "replied"
                 if f.handler in handling and f in handling[f.handler]:
                     handling[f.handler].remove(f)

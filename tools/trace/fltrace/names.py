@@ -173,5 +173,6 @@ class Namer:
 
     def fault_action(self, rec):
         action = rec.words[0] if rec.words else None
-        return {0: "resumed", 1: "resumed after the instruction (skip)", 2: "stays stopped"}.get(
-            action, f"action {action}")
+        return {0: "resumed", 1: "resumed after the instruction (skip)", 2: "stays stopped",
+                3: "page mapped by the reply, resumed",
+                4: "page protected by the reply, resumed"}.get(action, f"action {action}")

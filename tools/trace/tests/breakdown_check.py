@@ -11,6 +11,8 @@ import re
 
 STEP_TIME = re.compile(r"^\s*\+([0-9.]+) us\s+(.*)$")
 MAP = re.compile(r"^(vspace_map_range|vspace_map_copy|frame_map)\(va=(0x[0-9a-f]+)[,)]")
+# The fault reply itself mapped the page (FL_FAULT_REPLY_MAP, names.py).
+REPLY_MAPPED = "page mapped by the reply, resumed"
 
 
 def maps_page(step, address):
@@ -31,6 +33,8 @@ def complete(f, swapd=False):
     if times != sorted(times):
         return "times go back: %s" % times
     maps = [i for i, s in enumerate(f.steps) if maps_page(s, f.address)]
+    if not maps and f.action == REPLY_MAPPED:
+        maps = [len(f.steps)]  # the mapping is the reply, after every step
     if not maps:
         return "no mapping at the faulting page among %s" % [s.text for s in f.steps]
     if swapd:
@@ -63,7 +67,8 @@ def text_in_order(text, number, swapd=False):
         whats.append(" ".join(words[:2]) if words[0] in ("pager", "thread") else words[0])
     times = [float(m.group(1)) for m in steps]
     want = ["delivered", "pager received"] + (["called", "replied"] if swapd else []) + \
-        ["invoked", "pager replied", "thread resumed"]
+        (["invoked"] if "page mapped by the reply" not in "\n".join(lines) else []) + \
+        ["pager replied", "thread resumed"]
     i = 0
     for w in want:
         while i < len(whats) and whats[i] != w:

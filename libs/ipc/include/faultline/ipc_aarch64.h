@@ -8,20 +8,22 @@
 
 /*
  * Enter the kernel with syscall sys on cap (x0) and reply object reply (x9),
- * sending m->info and m->mr; the kernel's x0, x1 and x2..x7 replace m->badge,
- * m->info and m->mr. "memory" because the kernel reads and writes the IPC
- * buffer; the message itself never leaves registers.
+ * sending in->info and in->mr; the kernel's x0, x1 and x2..x7 go to
+ * m->badge, m->info and m->mr (in and m may be the same message: fl_syscall).
+ * "memory" because the kernel reads and writes the IPC buffer; the message
+ * itself never leaves registers.
  */
-static inline void fl_syscall(uint64_t sys, uint64_t cap, uint64_t reply, struct fl_msg *m)
+static inline void fl_syscall_io(uint64_t sys, uint64_t cap, uint64_t reply,
+                                 const struct fl_msg *in, struct fl_msg *m)
 {
 	register uint64_t x0 __asm__("x0") = cap;
-	register uint64_t x1 __asm__("x1") = m->info;
-	register uint64_t x2 __asm__("x2") = m->mr[0];
-	register uint64_t x3 __asm__("x3") = m->mr[1];
-	register uint64_t x4 __asm__("x4") = m->mr[2];
-	register uint64_t x5 __asm__("x5") = m->mr[3];
-	register uint64_t x6 __asm__("x6") = m->mr[4];
-	register uint64_t x7 __asm__("x7") = m->mr[5];
+	register uint64_t x1 __asm__("x1") = in->info;
+	register uint64_t x2 __asm__("x2") = in->mr[0];
+	register uint64_t x3 __asm__("x3") = in->mr[1];
+	register uint64_t x4 __asm__("x4") = in->mr[2];
+	register uint64_t x5 __asm__("x5") = in->mr[3];
+	register uint64_t x6 __asm__("x6") = in->mr[4];
+	register uint64_t x7 __asm__("x7") = in->mr[5];
 	register uint64_t x8 __asm__("x8") = sys;
 	register uint64_t x9 __asm__("x9") = reply;
 
@@ -38,6 +40,11 @@ static inline void fl_syscall(uint64_t sys, uint64_t cap, uint64_t reply, struct
 	m->mr[3] = x5;
 	m->mr[4] = x6;
 	m->mr[5] = x7;
+}
+
+static inline void fl_syscall(uint64_t sys, uint64_t cap, uint64_t reply, struct fl_msg *m)
+{
+	fl_syscall_io(sys, cap, reply, m, m);
 }
 
 /*

@@ -48,6 +48,13 @@ static inline void fl_syscall(uint64_t sys, uint64_t cap, uint64_t reply, struct
 	fl_host_syscall(sys, cap, reply, m);
 }
 
+static inline void fl_syscall_io(uint64_t sys, uint64_t cap, uint64_t reply,
+                                 const struct fl_msg *in, struct fl_msg *m)
+{
+	*m = *in;
+	fl_host_syscall(sys, cap, reply, m);
+}
+
 static inline struct fl_ipc_buffer *fl_ipc_buffer(void)
 {
 	return fl_host_ipc_buffer();
