@@ -2,6 +2,7 @@
 """Run Faultline's benchmarks: the engine behind `./faultline bench`.
 
     bench.py --build DIR [--out FILE] [--cpu MODEL] [--repeat N] [--timeout S]
+             [--no-breakdown]
 
 Boots each benchmark program in QEMU's exact mode (-icount shift=0, so one
 guest instruction is one nanosecond; the counter runs at 1 GHz, so one tick
@@ -14,6 +15,12 @@ for the disk are kept out of the count).
 Exit status: 0 when every program ran to completion (however high its
 figures), 1 when one did not or a repeat differed, 2 on bad options or a
 missing image. Console logs go to <build>/logs/bench/.
+
+The last boot (skipped with --no-breakdown) profiles one zero-fill fault:
+bench_vm's zero_fill group alone, with QEMU's execution log on; then
+insn_profile.py's --fault analysis splits one fault, well after warm-up,
+into its four phases, reported as the figures fault.zero_fill.<phase>
+(n=1: one fault, exact; docs/benchmarks.md, "The zero-fill breakdown").
 """
 
 import argparse
@@ -30,6 +37,7 @@ sys.path.insert(0, os.path.join(REPO, "tools", "qemu"))
 
 import benchfmt  # noqa: E402
 import harness  # noqa: E402
+import insn_profile  # noqa: E402
 import machine  # noqa: E402
 
 # QEMU 7.2's generic timer runs at 62.5 MHz (16 instructions a tick under
@@ -43,6 +51,22 @@ VM_POOL_FRAMES = 24576
 # The swap group's pool (its sweep is twice that) and swap disk.
 SWAP_POOL_FRAMES = 512
 SWAP_DISK_BYTES = 64 << 20
+
+# The breakdown boot. A pool of 2048 frames keeps the pager's start-up, and
+# so the execution log, small. The profiled fault: the timed store of the
+# zero_fill loop, at the global label vm_zero_fill_store (test/bench/vm/
+# faults.c). Each timed store executes twice (the fault, then the retry),
+# so odd executions are faults: the 201st is the 101st timed fault, long
+# after the warm-up.
+PROFILE_POOL_FRAMES = 2048
+PROFILE_SYMBOL = "vm_zero_fill_store"
+PROFILE_NTH = 201
+PROFILE_QEMU_LOG = "-d", "in_asm,exec,nochain"
+# insn_profile's phases and the figures they become.
+PROFILE_FIGURES = (("kernel entry to pager receive", "fault.zero_fill.kernel_to_pager"),
+                   ("pager handling", "fault.zero_fill.pager"),
+                   ("map invocation", "fault.zero_fill.map"),
+                   ("reply to resume", "fault.zero_fill.reply"))
 
 
 @dataclasses.dataclass
@@ -64,6 +88,10 @@ class Program:
     key: str = None
     # Seconds the test case bench.<label> gives the boot (a loaded host).
     test_timeout: float = 180.0
+    # The breakdown boot: QEMU logs every executed block; `figures` are
+    # what its console owes, but its results are PROFILE_FIGURES from the
+    # log.
+    profile: bool = False
 
     @property
     def ident(self):
@@ -92,6 +120,11 @@ PROGRAMS = [
             "pager.evictor=off" % SWAP_POOL_FRAMES,
             ("swap.evict_swapin", "swap.sweep"), quick=False, swap=True,
             key="bench_vm-swap", test_timeout=600.0),
+    # The zero-fill breakdown: one fault of the zero_fill group, profiled.
+    Program("breakdown", "bench_vm",
+            "pager.init=bench_vm bench.groups=zero_fill pager.frames=%d" % PROFILE_POOL_FRAMES,
+            ("fault.zero_fill",), quick=False, key="bench_vm-profile",
+            test_timeout=600.0, profile=True),
 ]
 
 
@@ -100,6 +133,20 @@ def swap_disk_path(build, disk=None):
     that one at the same time), or disk if given (a boot running alongside
     another needs its own: each boot starts by emptying its disk)."""
     return disk or os.path.join(os.path.abspath(build), "bench-swap.img")
+
+
+def profile_log_path(build):
+    """Where the breakdown boot's QEMU execution log goes (deleted once
+    analysed: it is about 2 GB)."""
+    return os.path.join(os.path.abspath(build), "bench-profile.log")
+
+
+def profile_elfs(build):
+    """The ELFs insn_profile needs for the breakdown, by its names."""
+    target = os.path.join(os.path.abspath(build), "target")
+    return {"kernel": machine.kernel_elf(build),
+            "bench_vm": os.path.join(target, "test", "bench", "bench_vm.elf"),
+            "pager": os.path.join(target, "servers", "pager", "pager.elf")}
 
 
 def machine_for(program, build, cpu, disk=None):
@@ -118,12 +165,81 @@ def fresh_swap_disk(program, build, disk=None):
             f.truncate(SWAP_DISK_BYTES)
 
 
-def run_program(program, build, cpu, timeout, log_path, disk=None):
+def command_for(program, build, cpu, workdir, disk=None, qemu_log=None):
+    """The QEMU argv that boots `program` (a profile program logs every
+    executed block into qemu_log, default profile_log_path)."""
+    argv = machine_for(program, build, cpu, disk).command(workdir)
+    if program.profile:
+        argv += list(PROFILE_QEMU_LOG) + ["-D", qemu_log or profile_log_path(build)]
+    return argv
+
+
+def breakdown(build, qemu_log):
+    """The zero-fill fault's phases from the breakdown boot's execution
+    log: (OrderedDict phase -> instructions, None) or (None, problem)."""
+    try:
+        elfs = {n: insn_profile.Elf(n, p) for n, p in profile_elfs(build).items()}
+    except (OSError, subprocess.CalledProcessError) as e:
+        return None, "cannot read the ELFs for the breakdown: %s" % e
+    program = elfs["bench_vm"]
+    at = [a for a, name in program.syms if name == PROFILE_SYMBOL]
+    if len(at) != 1:
+        return None, "bench_vm.elf has %d symbols %s, not 1" % (len(at), PROFILE_SYMBOL)
+    users = [e for n, e in elfs.items() if n != "kernel"]
+    try:
+        insns = insn_profile.window(qemu_log, elfs["kernel"], users, program, at[0],
+                                    PROFILE_NTH)
+    except (OSError, insn_profile.WindowError) as e:
+        return None, "the breakdown: %s" % e
+    phases = insn_profile.fault_phases(insn_profile.runs(insns), program.name)
+    if phases is None:
+        return None, "the breakdown: no pager ran in the profiled window"
+    return phases, None
+
+
+def run_profile(program, build, cpu, timeout, log_path, qemu_log=None):
+    """Boot a profile program once and analyse its execution log (deleted
+    unless the analysis fails, to look into); returns (console Report or
+    None, phases or None, problem or None)."""
+    qemu_log = qemu_log or profile_log_path(build)
+    if os.path.exists(qemu_log):
+        os.unlink(qemu_log)
+    console, problem = run_boot(program, build, cpu, timeout, log_path, qemu_log=qemu_log)
+    if problem:
+        if os.path.exists(qemu_log):
+            os.unlink(qemu_log)
+        return console, None, problem
+    phases, problem = breakdown(build, qemu_log)
+    if problem:
+        return console, None, "%s: %s (QEMU log kept: %s)" % (program.ident, problem, qemu_log)
+    os.unlink(qemu_log)
+    return console, phases, None
+
+
+def run_program(program, build, cpu, timeout, log_path, disk=None, qemu_log=None):
     """Boot program once (a swap program on disk, default the build tree's
-    bench-swap.img); returns (Report, None) or (Report or None, problem)."""
-    m = machine_for(program, build, cpu, disk)
+    bench-swap.img; a profile program logging into qemu_log, default
+    profile_log_path); returns (Report, None) or (Report or None, problem).
+    A profile program's Report has the breakdown figures alone."""
+    if not program.profile:
+        return run_boot(program, build, cpu, timeout, log_path, disk)
+    console, phases, problem = run_profile(program, build, cpu, timeout, log_path, qemu_log)
+    if problem:
+        return None, problem
+    report = benchfmt.Report(info=console.info)
+    for phase, name in PROFILE_FIGURES:
+        n = phases[phase]
+        report.figures[name] = benchfmt.Figure(name, n=1, median=n, min=n, max=n, mean=n)
+    report.done = report.reported()
+    return report, None
+
+
+def run_boot(program, build, cpu, timeout, log_path, disk=None, qemu_log=None):
+    """Boot program once and check its console: (Report, None) or
+    (Report or None, problem)."""
     fresh_swap_disk(program, build, disk)
-    argv = m.command(os.path.dirname(log_path) + "/" + program.ident + ".d")
+    argv = command_for(program, build, cpu, os.path.dirname(log_path) + "/" + program.ident
+                       + ".d", disk, qemu_log)
     done = lambda t: any(l.startswith("BENCH-DONE") for l in t.lines)  # noqa: E731
     run = harness.run(argv, log_path, timeout, until=done)
     try:
@@ -170,8 +286,7 @@ def metadata(build, cpu, programs):
         "qemu": version,
         "cpu": cpu,
         "counter_hz": COUNTER_HZ,
-        "machines": {p.ident: machine_for(p, build, cpu).command(os.devnull)
-                     for p in programs},
+        "machines": {p.ident: command_for(p, build, cpu, os.devnull) for p in programs},
     }
 
 
@@ -187,6 +302,9 @@ def parse_args(argv):
                     help="boot each program N times; fail unless all runs agree (default 1)")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds each boot may take (default 300)")
+    ap.add_argument("--no-breakdown", action="store_true",
+                    help="skip the boot that profiles one zero-fill fault "
+                    "(the fault.zero_fill.* figures)")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -200,13 +318,14 @@ def main(argv):
     build = os.path.abspath(args.build)
     out = os.path.abspath(args.out or os.path.join(build, "bench.json"))
     logs = os.path.join(build, "logs", "bench")
+    programs = [p for p in PROGRAMS if not (p.profile and args.no_breakdown)]
     try:
-        meta = metadata(build, args.cpu, PROGRAMS)
+        meta = metadata(build, args.cpu, programs)
     except (ValueError, machine.MissingImage) as e:
         print("faultline bench: %s" % e, file=sys.stderr)
         return 2
     reports, failed = {}, False
-    for p in PROGRAMS:
+    for p in programs:
         first = None
         for i in range(args.repeat):
             log = os.path.join(logs, "%s%s.log" % (p.ident, "" if i == 0 else "#%d" % (i + 1)))

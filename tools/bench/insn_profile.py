@@ -20,7 +20,8 @@ the totals per function.
 goes: kernel entry until the pager's first instruction, the pager's
 handling, the map invocation (kernel runs of the pager's syscalls that go
 through a function whose name contains `map`), and the reply until the
-faulting program runs again.
+faulting program runs again. `./faultline bench` runs this analysis on
+one zero-fill fault itself (tools/bench/bench.py, breakdown()).
 
 docs/benchmarks.md shows how to make LOG. This is a developer's tool: block
 counts are exact, but a block cut short by an exception counts in full.
@@ -36,6 +37,10 @@ import sys
 USER_TOP = 1 << 48
 TRACE = re.compile(r"^Trace \d+: (0x[0-9a-f]+) \[[0-9a-f]+/([0-9a-f]+)/")
 INSN = re.compile(r"^0x([0-9a-f]+):\s+([0-9a-f]{8})\s")
+
+
+class WindowError(Exception):
+    """The log does not hold the asked-for window."""
 
 
 class Elf:
@@ -102,7 +107,8 @@ def owner(insns, kernel, users, cache):
 
 
 def window(log, kernel, users, program, address, nth):
-    """The instructions of one operation: [(elf, address)]."""
+    """The instructions of one operation: [(elf, address)]. Raises
+    WindowError if LOG does not hold it."""
     cache = {}
     seen = 0
     out = None
@@ -119,7 +125,7 @@ def window(log, kernel, users, program, address, nth):
             out.extend((elf, a) for a, _ in insns if a < address)
             return out
         out.extend((elf, a) for a, _ in insns)
-    raise SystemExit("insn_profile: the window never %s" % ("closed" if out else "opened"))
+    raise WindowError("the window never %s" % ("closed" if out else "opened"))
 
 
 def runs(insns):
@@ -199,7 +205,11 @@ def main(argv):
     if program not in elfs or not address:
         ap.error("--at wants PROGRAM:ADDRESS with PROGRAM one of the --elf names")
     users = [e for n, e in elfs.items() if n != "kernel"]
-    insns = window(args.log, elfs["kernel"], users, elfs[program], int(address, 16), args.nth)
+    try:
+        insns = window(args.log, elfs["kernel"], users, elfs[program], int(address, 16),
+                       args.nth)
+    except WindowError as e:
+        raise SystemExit("insn_profile: %s" % e)
     for line in report(insns, program, args.fault):
         print(line)
     return 0

@@ -18,12 +18,21 @@
  * the ELF file no one has touched before. */
 static const uint8_t elf_data[ELF_PAGES * PAGE] __attribute__((aligned(4096))) = {1};
 
-/* samples[i] = counter delta around a store to page i of p. */
-static void timed_stores(uint8_t *p, unsigned n, uint64_t *samples)
+/* samples[i] = counter delta around a store to page i of p. The store
+ * carries the global label vm_zero_fill_store: `./faultline bench` profiles
+ * one of these faults from a QEMU execution log and finds the store by that
+ * symbol (docs/benchmarks.md, "The zero-fill breakdown"). noinline: the
+ * label must exist exactly once. */
+static __attribute__((noinline)) void timed_stores(uint8_t *p, unsigned n, uint64_t *samples)
 {
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t start = bench_now();
-		*(volatile uint64_t *)(p + i * PAGE) = 1;
+		__asm__ volatile(".global vm_zero_fill_store\n"
+		                 "vm_zero_fill_store:\n\t"
+		                 "str %1, [%0]"
+		                 :
+		                 : "r"(p + i * PAGE), "r"((uint64_t)1)
+		                 : "memory");
 		samples[i] = bench_now() - start;
 	}
 }

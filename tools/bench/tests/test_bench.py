@@ -2,10 +2,14 @@
 
 These check the runner's own logic: the exact-mode command line, reading
 and checking a program's console, the repeat check, the JSON file and the
-exit status. They never look at how high a figure is."""
+exit status. They never look at how high a figure is. The breakdown boot's
+fake QEMU writes, as its execution log, the tiny log of
+test_insn_profile.py, made with ELFs from the same tiny programs placed
+where the build tree keeps the kernel, bench_vm and the pager."""
 
 import json
 import os
+import shutil
 import stat
 import sys
 
@@ -17,6 +21,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import bench  # noqa: E402
 import benchfmt  # noqa: E402
 import machine  # noqa: E402
+import test_insn_profile as tiny  # noqa: E402
 
 FAKE = """#!/usr/bin/python3
 import json, os, sys
@@ -25,6 +30,9 @@ if sys.argv[1:] == ["--version"]:
     sys.exit(0)
 with open(os.environ["FAKE_ARGV"], "a") as f:
     f.write(" ".join(sys.argv[1:]) + "\\n")
+if "-D" in sys.argv:
+    with open(sys.argv[sys.argv.index("-D") + 1], "w") as f:
+        f.write(open(os.environ["FAKE_QEMU_LOG"]).read())
 args = sys.argv[sys.argv.index("-append") + 1]
 counts = json.load(open(os.environ["FAKE_COUNT"])) if os.path.exists(os.environ["FAKE_COUNT"]) else {}
 n = counts.get(args, 0)
@@ -36,6 +44,14 @@ sys.stdout.write(open(consoles[min(n, len(consoles) - 1)]).read())
 
 FIGS = {p.bootargs: p.figures for p in bench.PROGRAMS}
 KERNEL = "kernel.root=bench"
+# The tiny programs of test_insn_profile.py; the faulting one has the
+# label the runner looks for at its store.
+TINY = dict(tiny.SOURCES, prog=("0x400000", "a_fn",
+                                "a_fn: mov x0, #1\n .global vm_zero_fill_store\n"
+                                "vm_zero_fill_store: str x0, [x1]\n add x2, x2, #1\n ret\n"))
+# fault_phases of the tiny log (test_insn_profile.py).
+BREAKDOWN = {"fault.zero_fill.kernel_to_pager": 5, "fault.zero_fill.pager": 6,
+             "fault.zero_fill.map": 3, "fault.zero_fill.reply": 2}
 
 
 def console(medians, done=True, bootargs=KERNEL):
@@ -54,11 +70,24 @@ def complete(bootargs):
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
-    """A build tree with a kernel image and a fake QEMU; returns a setter
-    for the consoles successive boots print."""
+    """A build tree with a kernel image, the tiny ELFs in place of the
+    kernel's, bench_vm's and the pager's, and a fake QEMU that writes the
+    tiny execution log; returns a setter for the consoles successive boots
+    print."""
+    if shutil.which("aarch64-linux-gnu-as") is None:
+        pytest.skip("needs binutils-aarch64-linux-gnu")
     images = tmp_path / "build" / "target" / "images"
     images.mkdir(parents=True)
     (images / "faultline.Image").write_bytes(b"\0" * 64)
+    elfs = tiny.build(tmp_path, TINY)
+    monkeypatch.setenv("FAKE_QEMU_LOG", tiny.write_log(tmp_path, elfs))
+    wanted = bench.profile_elfs(str(tmp_path / "build"))
+    for ours, theirs in (("kernel", "kernel"), ("prog", "bench_vm"), ("pager", "pager")):
+        os.makedirs(os.path.dirname(wanted[theirs]), exist_ok=True)
+        shutil.copy(str(tmp_path / (ours + ".elf")), wanted[theirs])
+    # The tiny log: two faults, and the store runs once per fault (and once
+    # to close the last window).
+    monkeypatch.setattr(bench, "PROFILE_NTH", 1)
     qemu = tmp_path / "fake-qemu"
     qemu.write_text(FAKE)
     qemu.chmod(qemu.stat().st_mode | stat.S_IXUSR)
@@ -217,5 +246,74 @@ def test_figures_of_every_program_go_into_one_file(tmp_path, fake):
     doc = benchfmt.load_json(str(out))
     assert doc["figures"]["fault.zero_fill"]["program"] == "bench_vm"
     assert doc["figures"]["ipc.call.0w"]["program"] == "bench"
-    assert set(doc["machines"]) == {"bench", "bench_vm", "bench_vm-swap"}
+    assert set(doc["machines"]) == {"bench", "bench_vm", "bench_vm-swap", "bench_vm-profile"}
     assert doc["figures"]["swap.sweep"]["program"] == "bench_vm-swap"
+
+
+def test_the_breakdown_boot_logs_every_block_of_the_zero_fill_group(tmp_path, fake):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    assert bench.main(["--build", str(tmp_path / "build")]) == 0
+    argv = [l for l in (tmp_path / "argv").read_text().splitlines()
+            if "bench.groups=zero_fill" in l]
+    assert len(argv) == 1
+    log = str(tmp_path / "build" / "bench-profile.log")
+    assert "-d in_asm,exec,nochain -D %s" % log in argv[0]
+    assert "-append pager.init=bench_vm bench.groups=zero_fill pager.frames=2048" in argv[0]
+    assert "-icount shift=0,sleep=off" in argv[0]
+    assert "-cpu cortex-a72,cntfrq=1000000000" in argv[0]
+    # The log is analysed, then deleted: it is big.
+    assert not os.path.exists(log)
+
+
+def test_the_breakdown_figures_are_the_fault_phases_of_the_log(tmp_path, fake, capsys):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    out = tmp_path / "r.json"
+    assert bench.main(["--build", str(tmp_path / "build"), "--out", str(out)]) == 0
+    doc = benchfmt.load_json(str(out))
+    for name, n in BREAKDOWN.items():
+        assert doc["figures"][name] == {"n": 1, "median": n, "min": n, "max": n, "mean": n,
+                                        "program": "bench_vm-profile"}
+    # The profile boot's own fault.zero_fill is not a second figure.
+    assert doc["figures"]["fault.zero_fill"]["program"] == "bench_vm"
+    rows = {l.split()[0]: l.split()[1:] for l in capsys.readouterr().out.splitlines() if l}
+    assert rows["fault.zero_fill.pager"] == ["6", "6", "6", "6", "1"]
+    assert rows["fault.zero_fill.map"] == ["3", "3", "3", "3", "1"]
+
+
+def test_no_breakdown_skips_the_profile_boot(tmp_path, fake):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    out = tmp_path / "r.json"
+    assert bench.main(["--build", str(tmp_path / "build"), "--out", str(out),
+                       "--no-breakdown"]) == 0
+    assert "bench.groups=zero_fill" not in (tmp_path / "argv").read_text()
+    doc = benchfmt.load_json(str(out))
+    assert not any(n in doc["figures"] for n in BREAKDOWN)
+    assert "bench_vm-profile" not in doc["machines"]
+
+
+def test_a_log_without_the_window_is_a_failure_and_is_kept(tmp_path, fake, monkeypatch,
+                                                             capsys):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    monkeypatch.setattr(bench, "PROFILE_NTH", 4)  # the store runs 3 times in the tiny log
+    assert bench.main(["--build", str(tmp_path / "build")]) == 1
+    err = capsys.readouterr().err
+    assert "bench_vm-profile: the breakdown: the window never opened" in err
+    assert os.path.exists(str(tmp_path / "build" / "bench-profile.log"))
+
+
+def test_repeat_compares_the_breakdown_figures(tmp_path, fake, monkeypatch, capsys):
+    fake(console([630, 630, 1664, 1092, 1360]))
+    calls = []
+    real = bench.breakdown
+
+    def second_differs(build, qemu_log):
+        phases, problem = real(build, qemu_log)
+        calls.append(qemu_log)
+        if len(calls) == 2:
+            phases["pager handling"] += 1
+        return phases, problem
+    monkeypatch.setattr(bench, "breakdown", second_differs)
+    assert bench.main(["--build", str(tmp_path / "build"), "--repeat", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "bench_vm-profile: run 2 differs from run 1" in err
+    assert "fault.zero_fill.pager" in err

@@ -30,9 +30,11 @@ SOURCES = {
 }
 
 
-def build(tmp_path):
+def build(tmp_path, sources=SOURCES):
+    """Assemble and link sources (name -> (base, entry, text)) into
+    tmp_path/<name>.elf; returns name -> insn_profile.Elf."""
     elfs = {}
-    for name, (base, entry, text) in SOURCES.items():
+    for name, (base, entry, text) in sources.items():
         s, o, e = (str(tmp_path / (name + x)) for x in (".s", ".o", ".elf"))
         with open(s, "w") as f:
             f.write("\t.text\n\t.global %s\n%s" % (entry, text))
@@ -96,7 +98,7 @@ def test_nth_picks_a_later_iteration(tmp_path):
     log = write_log(tmp_path, elfs, iterations=3)
     users = [elfs["prog"], elfs["pager"]]
     assert len(prof.window(log, elfs["kernel"], users, elfs["prog"], 0x400004, 3)) == 16
-    with pytest.raises(SystemExit, match="never closed"):
+    with pytest.raises(prof.WindowError, match="never closed"):
         prof.window(log, elfs["kernel"], users, elfs["prog"], 0x400004, 4)
 
 
