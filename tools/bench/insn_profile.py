@@ -77,6 +77,25 @@ def blocks(log):
     pending = None
     with open(log, errors="replace") as f:
         for line in f:
+            # Nearly every line is a Trace line (a boot's log has tens of
+            # millions): QEMU prints "Trace N: PTR [%016x/%016x/...", so
+            # slice the fixed-width fields; the regular expression only
+            # where the line is not of that shape.
+            if line.startswith("Trace "):
+                b = line.find(" [")
+                c = line.find(": ")
+                if 0 < c < b and line[b + 18:b + 19] == "/" and line[b + 35:b + 36] == "/":
+                    ptr, pc = line[c + 2:b], line[b + 19:b + 35]
+                else:
+                    m = TRACE.match(line)
+                    if not m:
+                        continue
+                    ptr, pc = m.group(1), m.group(2)
+                if pending is not None:
+                    tbs[ptr] = pending
+                    pending = None
+                yield int(pc, 16), tbs.get(ptr, [])
+                continue
             if line.startswith("IN:"):
                 pending = []
                 continue
@@ -84,14 +103,6 @@ def blocks(log):
                 m = INSN.match(line)
                 if m:
                     pending.append((int(m.group(1), 16), m.group(2)))
-                    continue
-            m = TRACE.match(line)
-            if not m:
-                continue
-            if pending is not None:
-                tbs[m.group(1)] = pending
-                pending = None
-            yield int(m.group(2), 16), tbs.get(m.group(1), [])
 
 
 def owner(insns, kernel, users, cache):

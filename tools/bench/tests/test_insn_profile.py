@@ -113,3 +113,19 @@ def test_the_report_names_functions_and_phases(tmp_path, capsys):
     assert "16 instructions in the window" in out
     assert "kernel:k_map_page" in out and "pager:b_fn" in out
     assert "map invocation                        3" in out
+
+
+def test_trace_lines_of_another_width_parse_the_same(tmp_path):
+    # The reader slices QEMU's fixed-width Trace fields; a line of another
+    # shape goes through the regular expression and gives the same window.
+    elfs = build(tmp_path)
+    log = write_log(tmp_path, elfs)
+    users = [elfs["prog"], elfs["pager"]]
+    fixed = prof.window(log, elfs["kernel"], users, elfs["prog"], 0x400004, 1)
+    with open(log) as f:
+        text = f.read()
+    assert "[0000000000004000/" in text
+    with open(log, "w") as f:
+        f.write(text.replace("[0000000000004000/", "[4000/"))
+    assert list(prof.blocks(log))[0][0] == 0x400000
+    assert prof.window(log, elfs["kernel"], users, elfs["prog"], 0x400004, 1) == fixed
