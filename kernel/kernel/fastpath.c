@@ -153,3 +153,24 @@ void fastpath_vm_reply(struct tcb *t)
 	ep->state = EP_RECV;
 	sched_switch_fast(pc, t, caller);
 }
+
+/*
+ * The map or protect of a fault reply from t to caller, for the assembly
+ * fast path (fastpath_reply_recv), which has checked everything
+ * fastpath_vm_reply() checks before the reply itself and commits the
+ * ReplyRecv after: the reply checked whole and applied. Returns nonzero,
+ * having changed nothing, for any other label or a reply the general path
+ * must refuse. Big lock held; t is this CPU's current thread and caller
+ * waits on a fault.
+ */
+int fastpath_vm_reply_apply(struct tcb *t, const struct tcb *caller)
+{
+	uint64_t info = t->ctx.x[1], label = fl_msginfo_label(info);
+	struct vm_fault_reply op;
+
+	if ((label != FL_FAULT_REPLY_MAP && label != FL_FAULT_REPLY_PROTECT) ||
+	    vspace_fault_reply_check(t, caller, label, &t->ctx.x[2], fl_msginfo_length(info), &op))
+		return 1;
+	vspace_fault_reply_apply(&op);
+	return 0;
+}

@@ -341,20 +341,40 @@ fastpath_reply_recv:
 
 /* The caller waits for a fault reply: label 0 resumes it at the faulting
  * instruction, 1 (FL_FAULT_REPLY_SKIP) after it; its registers are not
- * touched. Other labels (a map or protect reply, docs/kernel-api.md, or a
- * stop) go to the general path. */
+ * touched. A map or protect reply (docs/kernel-api.md) is checked and
+ * applied by fastpath_vm_reply_apply() in C, then resumes the caller the
+ * same way; other labels (a stop), and a reply it refuses, go to the
+ * general path. */
 .Lrr_fault:
 	lsr	x10, x1, #K_MSG_LABEL_SHIFT
 	cmp	x10, #K_FAULT_REPLY_SKIP
-	b.hi	.Lrr_c_locked
-	b.ne	1f
+	b.hi	.Lrr_vm
+	b.ne	.Lrr_resume
 	ldr	x10, [x19, #CTX_PC]
 	add	x10, x10, #4
 	str	x10, [x19, #CTX_PC]
-1:	rr_commit
+.Lrr_resume:
+	rr_commit
 	switch_to x19
 	mov	x0, x19
 	b	return_to_user		/* its whole frame */
+
+/* fastpath_vm_reply_apply(t, caller) on this CPU's kernel stack; t's frame
+ * (the message words) is saved, and x19..x28 survive the call: keep t in
+ * x24 and the endpoint in x25 for rr_commit. Nonzero: nothing changed. */
+.Lrr_vm:
+	mov	x24, sp
+	mov	x25, x16
+	ldr	x10, [x20, #PC_KSTACK_TOP]
+	mov	sp, x10
+	mov	x29, #0
+	mov	x0, x24
+	mov	x1, x19
+	bl	fastpath_vm_reply_apply
+	mov	sp, x24
+	mov	x16, x25
+	cbz	w0, .Lrr_resume
+	b	.Lrr_c_locked		/* refused: the general path reports it */
 
 .Lrr_c_unlocked:
 	to_c trap_el0_reply_recv
