@@ -26,7 +26,13 @@ from cases import Case  # noqa: E402
 
 def _runs_and_parses(ctx, case, program):
     log = ctx.log_path(case.name)
-    _, problem = bench.run_program(program, ctx.build, "cortex-a72", case.timeout, log)
+    # A swap program gets a disk of its own beside its log, so a
+    # `./faultline bench` running at the same time (build/bench-swap.img)
+    # and this case never write one disk together.
+    disk = ctx.log_path(case.name, ".swap.img") if program.swap else None
+    if disk:
+        os.makedirs(os.path.dirname(disk), exist_ok=True)
+    _, problem = bench.run_program(program, ctx.build, "cortex-a72", case.timeout, log, disk=disk)
     if problem:
         return harness.Result(case.name, "fail", problem, log)
     return harness.Result(case.name, "pass", "", log)
@@ -38,7 +44,7 @@ def _repeats_exactly(ctx, case, program):
     exact by the tickless idle loop, pager.evictor=off and swapd taking its
     interrupt only when it waits; any of them broken shows here)."""
     reports = []
-    disk = ctx.log_path(case.name, ".swap.img")  # bench.swap may be using bench-swap.img
+    disk = ctx.log_path(case.name, ".swap.img")  # its own, as bench.swap has
     os.makedirs(os.path.dirname(disk), exist_ok=True)
     for i in range(2):
         log = ctx.log_path(case.name, ".log" if i == 0 else ".2.log")
