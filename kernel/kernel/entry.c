@@ -17,7 +17,6 @@
 #include "kernel/smp.h"
 
 void fastpath_fault(struct tcb *t, uint64_t label);
-void fastpath_vm_reply(struct tcb *t);
 
 static void debug_write(struct tcb *t)
 {
@@ -208,10 +207,6 @@ void trap_el0_reply_recv_locked(struct user_context *ctx)
 
 	if (__builtin_expect(this_cpu()->current != t, 0))
 		el0_sync(ctx, read_sysreg(esr_el1));
-	/* A fault reply that maps or protects (a label of the kernel's range,
-	 * info bit 63) has a fast path of its own in C. */
-	if (__builtin_expect(t->ctx.x[1] >> 63, 0))
-		fastpath_vm_reply(t);
 	sys_reply_recv(t); /* what syscall() does for FL_SYS_REPLY_RECV */
 	kernel_exit();
 }

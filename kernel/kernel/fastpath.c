@@ -99,68 +99,12 @@ void fastpath_fault(struct tcb *t, uint64_t label)
 }
 
 /*
- * A ReplyRecv from t whose reply maps or protects the faulting page
- * (FL_FAULT_REPLY_MAP/PROTECT; the assembly fast path leaves those to the
- * general path): checked whole, applied, the faulter resumed with a direct
- * switch and t waiting on the endpoint, as sys_reply_recv() would do it.
- * Returns only if it does not apply (anything unusual, or a reply the
- * general path must refuse), having changed nothing. Big lock held; t is
- * pc's current thread.
- */
-void fastpath_vm_reply(struct tcb *t)
-{
-	struct percpu *pc = this_cpu();
-	uint64_t info = t->ctx.x[1], label = fl_msginfo_label(info);
-	struct vm_fault_reply op;
-
-	if ((label != FL_FAULT_REPLY_MAP && label != FL_FAULT_REPLY_PROTECT) ||
-	    fl_msginfo_caps(info) || ipclog_enabled || t->bound_ntfn)
-		return;
-	uint64_t rcptr = t->ctx.x[9], ecptr = t->ctx.x[0];
-	if (rcptr >= t->fast_nslots || ecptr >= t->fast_nslots)
-		return;
-	struct cap *rc = &t->fast_cnode[rcptr].cap, *ec = &t->fast_cnode[ecptr].cap;
-	if (rc->type != FL_OBJ_REPLY || ec->type != FL_OBJ_ENDPOINT ||
-	    !(ec->rights & FL_RIGHT_READ))
-		return;
-	struct reply *reply = cap_reply(rc);
-	struct endpoint *ep = cap_ep(ec);
-	struct tcb *caller = reply->caller;
-	if (!caller || !(caller->send_flags & SENDF_FAULT) || ep->state == EP_SEND ||
-	    reply->receiver || (t->reply && t->reply != reply) || !can_switch_to(pc, caller))
-		return;
-	if (vspace_fault_reply_check(t, caller, label, &t->ctx.x[2], fl_msginfo_length(info), &op))
-		return; /* the general path reports the error */
-	vspace_fault_reply_apply(&op);
-
-	reply->caller = NULL;
-	caller->blocked_on = NULL;
-	caller->send_flags = 0;
-	caller->state = TS_RUNNABLE;
-
-	/* The replier waits on the endpoint with its reply object bound. */
-	reply->receiver = t;
-	t->reply = reply;
-	t->state = TS_BLOCKED_RECV;
-	t->blocked_on = ep;
-	t->q_next = NULL;
-	t->q_prev = ep->q.tail;
-	if (ep->q.tail)
-		ep->q.tail->q_next = t;
-	else
-		ep->q.head = t;
-	ep->q.tail = t;
-	ep->state = EP_RECV;
-	sched_switch_fast(pc, t, caller);
-}
-
-/*
  * The map or protect of a fault reply from t to caller, for the assembly
- * fast path (fastpath_reply_recv), which has checked everything
- * fastpath_vm_reply() checks before the reply itself and commits the
- * ReplyRecv after: the reply checked whole and applied. Returns nonzero,
- * having changed nothing, for any other label or a reply the general path
- * must refuse. Big lock held; t is this CPU's current thread and caller
+ * fast path (fastpath_reply_recv), which has checked the reply and endpoint
+ * caps, the armed fault caller, the endpoint and the switch before the reply
+ * itself and commits the ReplyRecv after: the reply checked whole and
+ * applied. Returns nonzero, having changed nothing, for any other label or a
+ * reply the general path must refuse. Big lock held; t is this CPU's current thread and caller
  * waits on a fault.
  */
 int fastpath_vm_reply_apply(struct tcb *t, const struct tcb *caller)

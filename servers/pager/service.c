@@ -162,35 +162,38 @@ static int on_frame_stats(void *ctx, uint64_t badge, struct pager_frame_stats *o
 	return 0;
 }
 
-static int on_process_frames(void *ctx, uint64_t badge, uint32_t pid, uint64_t *frames,
-                             uint64_t *cow)
+/* The pid a stats request names: *pid itself, or for 0 the caller's (the
+ * process behind badge). false: the caller is gone (defer the answer).
+ * Caller: a dispatch handler. */
+static bool named_pid(uint64_t badge, uint32_t *pid)
 {
 	unsigned tid;
 
+	if (*pid)
+		return true;
+	struct process *p = proc_get(badge, &tid);
+	if (!p)
+		return false;
+	*pid = p->pid;
+	proc_put(p);
+	return true;
+}
+
+static int on_process_frames(void *ctx, uint64_t badge, uint32_t pid, uint64_t *frames,
+                             uint64_t *cow)
+{
 	(void)ctx;
-	if (!pid) {
-		struct process *p = proc_get(badge, &tid);
-		if (!p)
-			return FL_IDL_DEFER;
-		pid = p->pid;
-		proc_put(p);
-	}
+	if (!named_pid(badge, &pid))
+		return FL_IDL_DEFER;
 	return proc_frames(pid, frames, cow) < 0 ? PAGER_E_BAD_PID : 0;
 }
 
 /* process_copies: the COW copies of pid (0: the caller). Caller: the dispatch. */
 static int on_process_copies(void *ctx, uint64_t badge, uint32_t pid, uint64_t *copies)
 {
-	unsigned tid;
-
 	(void)ctx;
-	if (!pid) {
-		struct process *p = proc_get(badge, &tid);
-		if (!p)
-			return FL_IDL_DEFER;
-		pid = p->pid;
-		proc_put(p);
-	}
+	if (!named_pid(badge, &pid))
+		return FL_IDL_DEFER;
 	return proc_copies(pid, copies) < 0 ? PAGER_E_BAD_PID : 0;
 }
 

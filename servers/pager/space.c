@@ -384,6 +384,8 @@ bool pspace_reply_sent(struct worker *w, uint64_t err)
 	}
 	if (!ps)
 		return true; /* resolved meanwhile: the mapping is there */
+	/* ps->lock protects the record; whoever changes the page may have
+	 * resolved and closed it since the load above, so it is read again. */
 	ulock_take(&ps->lock);
 	if (__atomic_load_n(&rm->open, __ATOMIC_ACQUIRE) == ps) {
 		if (err == FL_E_MAPPING)
@@ -403,7 +405,7 @@ void pspace_reply_flush_slow(struct worker *w)
 
 	if (!ps)
 		return;
-	ulock_take(&ps->lock);
+	ulock_take(&ps->lock); /* as in pspace_reply_sent: read open again */
 	if (__atomic_load_n(&rm->open, __ATOMIC_ACQUIRE) == ps)
 		reply_map_resolve(ps, rm, rm->reply, &rm->msg);
 	ulock_drop(&ps->lock);
